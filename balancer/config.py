@@ -1,0 +1,30 @@
+"""The balancer's settings, built by the CLI and passed to run()."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from lbcommon.etcd import Credentials, Endpoint
+
+
+@dataclass(frozen=True)
+class Config:
+    confdir: Path
+    endpoints: tuple[Endpoint, ...]
+    credentials: Credentials = Credentials()
+    prefix: str = ""
+    interval: float | None = None          # polling period; None = watch mode
+    onetime: bool = False
+    noop: bool = False
+    exec_command: tuple[str, ...] = ()     # --exec: the supervised child (argv)
+    debounce_quiet: float = 0.1
+    debounce_limit: float = 1.0
+    resync_interval: float = 60.0
+    etcd_timeout: float = 5.0
+    retry_max: float = 30.0                # cap for retry backoff after failures
+
+    @property
+    def mode(self) -> str:
+        if self.onetime:
+            return "onetime"
+        return "interval" if self.interval else "watch"

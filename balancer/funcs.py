@@ -1,0 +1,400 @@
+"""confd's template functions, rebuilt as Jinja2 globals over a snapshot of etcd.
+
+Ported from kelseyhightower/confd ``resource/template/template_funcs.go`` and the
+memkv store it vendors (``kelseyhightower/memkv`` ``store.go``): confd's
+``{{getv "/a" "x"}}`` is written ``{{ getv("/a", "x") }}`` and gives the same result.
+
+Deliberate differences from confd:
+
+* ``lookupSRV`` is omitted (the standard library has no SRV resolver).
+* Keys are looked up exactly as written, like memkv: ``getv("a")`` misses ``/a``.
+* A malformed ``gets``/``getvs`` pattern is an error even when no key exists
+  (memkv only notices while matching a key); ``path_match`` works on characters
+  where Go works on bytes, which only matters for non-ASCII keys after a ``*``.
+* ``reverse``/``sortByLength``/``sortKVByLength`` return new lists instead of
+  sorting in place; the sorts are stable (Go's ``sort.Sort`` is not) and
+  ``reverse`` accepts any sequence (Go silently ignores other slice types).
+* ``json``/``jsonArray`` keep JSON integers as ``int`` (Go: float64) and turn
+  ``null`` into an empty dict/list (Go: a nil map/slice).
+* ``base64Decode`` replaces bytes that are not UTF-8 with U+FFFD.
+* ``add``/``sub``/... use Python integers, so they do not wrap at 64 bits.
+* ``backends(pattern)`` is new: the values of the matching keys, filtered by
+  :func:`balancer.backends.valid_backends`.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as _dt
+import ipaddress
+import json as _json
+import logging
+import os
+import re
+import socket
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from balancer.backends import valid_backends
+from balancer.errors import MissingKeyError, TemplateError
+
+__all__ = ["KVPair", "go_base", "go_clean", "go_dir", "make_globals", "path_match"]
+
+logger = logging.getLogger(__name__)
+
+_MISSING: Any = object()
+_BAD_PATTERN = "syntax error in pattern"  # Go's path.ErrBadPattern text
+_ATOI = re.compile(r"[+-]?[0-9]+")
+_BOOLS = {"1": True, "t": True, "T": True, "TRUE": True, "true": True, "True": True,
+          "0": False, "f": False, "F": False, "FALSE": False, "false": False, "False": False}
+
+
+@dataclass(frozen=True)
+class KVPair:
+    """One etcd key and its value; ``Key``/``Value`` keep confd templates working."""
+
+    key: str
+    value: str
+
+    @property
+    def Key(self) -> str:  # noqa: N802 - confd's spelling
+        return self.key
+
+    @property
+    def Value(self) -> str:  # noqa: N802 - confd's spelling
+        return self.value
+
+
+# --- Go's path package: Match, Clean, Base, Dir -----------------------------
+
+
+def path_match(pattern: str, name: str) -> bool:
+    """Go's ``path.Match``: ``*``/``?`` never match ``/``; ValueError on a bad pattern."""
+    while pattern:
+        star, chunk, pattern = _scan_chunk(pattern)
+        if star and not chunk:
+            return "/" not in name  # a trailing * eats the rest unless it has a /
+        rest = _match_chunk(chunk, name)
+        # The last chunk must use up the name; if it does not, a later start
+        # reached through the star may still match.
+        if rest is not None and (not rest or pattern):
+            name = rest
+            continue
+        rest = _skip_to_match(chunk, pattern, name) if star else None
+        if rest is not None:
+            name = rest
+            continue
+        while pattern:  # like Go, check the remaining syntax before saying no
+            _, chunk, pattern = _scan_chunk(pattern)
+            _match_chunk(chunk, "")
+        return False
+    return not name
+
+
+def _skip_to_match(chunk: str, pattern: str, name: str) -> str | None:
+    """Let a star eat 1..n non-/ characters until ``chunk`` matches; the rest of name."""
+    for i, char in enumerate(name):
+        if char == "/":
+            break
+        rest = _match_chunk(chunk, name[i + 1 :])
+        if rest is not None and (pattern or not rest):
+            return rest
+    return None
+
+
+def _scan_chunk(pattern: str) -> tuple[bool, str, str]:
+    """Split off leading stars and the star-free chunk after them."""
+    stripped = pattern.lstrip("*")
+    in_class = False
+    i = 0
+    while i < len(stripped):
+        char = stripped[i]
+        if char == "\\":
+            i += 1  # skip the escaped character; matchChunk reports a lone "\"
+        elif char in "[]":
+            in_class = char == "["
+        elif char == "*" and not in_class:
+            break
+        i += 1
+    i = min(i, len(stripped))
+    return len(stripped) != len(pattern), stripped[:i], stripped[i:]
+
+
+def _match_chunk(chunk: str, s: str) -> str | None:
+    """Match ``chunk`` at the start of ``s``: the unmatched rest, or None.
+
+    Keeps parsing after a mismatch, as Go does, so bad syntax always raises.
+    """
+    failed = False
+    while chunk:
+        failed = failed or not s
+        head = chunk[0]
+        if head == "[":
+            matched, chunk = _match_class(chunk[1:], "" if failed else s[0])
+        elif head == "?":
+            matched, chunk = failed or s[0] != "/", chunk[1:]
+        else:
+            if head == "\\":
+                chunk = chunk[1:]
+                if not chunk:
+                    raise ValueError(_BAD_PATTERN)
+            matched, chunk = failed or chunk[0] == s[0], chunk[1:]
+        failed = failed or not matched
+        s = s if failed else s[1:]
+    return None if failed else s
+
+
+def _match_class(chunk: str, char: str) -> tuple[bool, str]:
+    """Match ``char`` against the class after ``[``: (matched, rest of chunk)."""
+    negated = chunk.startswith("^")
+    chunk = chunk[1:] if negated else chunk
+    matched, ranges = False, 0
+    while not (chunk.startswith("]") and ranges > 0):
+        lo, chunk = _class_char(chunk)
+        hi = lo
+        if chunk[0] == "-":
+            hi, chunk = _class_char(chunk[1:])
+        matched = matched or (char != "" and lo <= char <= hi)
+        ranges += 1
+    return matched != negated, chunk[1:]
+
+
+def _class_char(chunk: str) -> tuple[str, str]:
+    """Go's getEsc: one (possibly escaped) class character; the class must go on."""
+    start = 1 if chunk.startswith("\\") else 0
+    if not chunk or chunk[0] in "-]" or len(chunk) < start + 2:
+        raise ValueError(_BAD_PATTERN)
+    return chunk[start], chunk[start + 1 :]
+
+
+def go_clean(path: str) -> str:
+    """Go's ``path.Clean``."""
+    rooted = path.startswith("/")
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part == "..":
+            if parts and parts[-1] != "..":
+                parts.pop()
+            elif not rooted:
+                parts.append(part)
+        elif part not in ("", "."):
+            parts.append(part)
+    joined = "/".join(parts)
+    return "/" + joined if rooted else joined or "."
+
+
+def go_base(path: str) -> str:
+    """Go's ``path.Base``."""
+    stripped = path.rstrip("/")
+    return stripped.rpartition("/")[2] if stripped else ("/" if path else ".")
+
+
+def go_dir(path: str) -> str:
+    """Go's ``path.Dir``."""
+    return go_clean(path[: path.rfind("/") + 1])
+
+
+# --- memkv's store functions --------------------------------------------------
+
+
+def make_globals(
+    values: Mapping[str, str],
+    on_reject: Callable[[str, str, str], None] | None = None,
+) -> dict[str, Callable[..., Any]]:
+    """Build the Jinja2 globals for one render over the etcd snapshot ``values``."""
+    reject = on_reject or _log_rejected
+
+    def exists(key: str) -> bool:
+        return key in values
+
+    def get(key: str) -> KVPair:
+        if key not in values:
+            raise MissingKeyError(f"key {key} not found in etcd")
+        return KVPair(key, values[key])
+
+    def getv(key: str, default: str = _MISSING) -> str:
+        if key not in values and default is not _MISSING:
+            return default
+        return get(key).value
+
+    def gets(pattern: str) -> list[KVPair]:
+        _check_pattern(pattern)
+        return [KVPair(key, values[key]) for key in sorted(values) if path_match(pattern, key)]
+
+    def getvs(pattern: str) -> list[str]:
+        return sorted(kv.value for kv in gets(pattern))
+
+    def ls(path: str) -> list[str]:
+        return _list(values, path)
+
+    def lsdir(path: str) -> list[str]:
+        return _list_dir(values, path)
+
+    def backends(pattern: str) -> list[str]:
+        return valid_backends(((kv.key, kv.value) for kv in gets(pattern)), reject)
+
+    store: dict[str, Callable[..., Any]] = {
+        "exists": exists, "get": get, "getv": getv, "gets": gets, "getvs": getvs,
+        "ls": ls, "lsdir": lsdir, "backends": backends}
+    return store | _HELPERS
+
+
+def _log_rejected(key: str, value: str, reason: str) -> None:
+    logger.warning("rejected backend value %r at key %s: %s", value, key, reason)
+
+
+def _check_pattern(pattern: str) -> None:
+    # Matching "" parses every chunk, so a bad pattern fails the same way
+    # whatever keys happen to be in etcd.
+    try:
+        path_match(pattern, "")
+    except ValueError:
+        raise TemplateError(f"bad key pattern {pattern!r}: {_BAD_PATTERN}") from None
+
+
+def _list(keys: Iterable[str], path: str) -> list[str]:
+    """memkv ``List``: names directly below ``path``; a key equal to ``path`` lists itself."""
+    prefix = _terms(path)
+    names: set[str] = set()
+    for key in keys:
+        if key == path:
+            names.add(go_base(key))
+        elif _terms(go_dir(key))[: len(prefix)] == prefix:
+            names.add(key.removeprefix(path).removeprefix("/").split("/")[0])
+    return sorted(names)
+
+
+def _list_dir(keys: Iterable[str], path: str) -> list[str]:
+    """memkv ``ListDir``: only the names below ``path`` that have keys under them."""
+    prefix = _terms(path)
+    names: set[str] = set()
+    for key in keys:
+        terms = _terms(go_dir(key))
+        if key.startswith(path) and len(terms) > len(prefix) and terms[: len(prefix)] == prefix:
+            names.add(terms[len(prefix)])
+    return sorted(names)
+
+
+def _terms(path: str) -> list[str]:
+    # memkv quirk kept on purpose: "/" becomes ["", ""], so ls("/") sees only
+    # keys directly under the root and lsdir("/") sees nothing.
+    return go_clean(path).split("/")
+
+
+# --- stateless helpers --------------------------------------------------------
+
+
+def _unmarshal(data: str, kind: type, label: str) -> Any:
+    try:
+        parsed = _json.loads(data, parse_constant=_reject_constant)
+    except ValueError as exc:
+        raise TemplateError(f"{label}: invalid JSON: {exc}") from None
+    if parsed is None:
+        return kind()
+    if not isinstance(parsed, kind):
+        raise TemplateError(f"{label}: expected a JSON {kind.__name__}, got {type(parsed).__name__}")
+    return parsed
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")  # Go refuses NaN/Infinity
+
+
+def _create_map(*items: Any) -> dict[str, Any]:
+    if len(items) % 2:
+        raise TemplateError("invalid map call")
+    if not all(isinstance(key, str) for key in items[::2]):
+        raise TemplateError("map keys must be strings")
+    return dict(zip(items[::2], items[1::2], strict=True))
+
+
+def _parse_bool(s: str) -> bool:
+    if s not in _BOOLS:
+        raise TemplateError(f'parseBool: parsing "{s}": invalid syntax')
+    return _BOOLS[s]
+
+
+def _atoi(s: str) -> int:
+    # Stricter than int(): no spaces, underscores or non-ASCII digits, as in Go.
+    if not _ATOI.fullmatch(s):
+        raise TemplateError(f'atoi: parsing "{s}": invalid syntax')
+    if not -(2**63) <= int(s) < 2**63:
+        raise TemplateError(f'atoi: parsing "{s}": value out of range')
+    return int(s)
+
+
+def _int(value: Any) -> int:
+    # Go's add/sub/... take ints only; refusing strings keeps "1"+"2" from being "12".
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TemplateError(f"expected an integer, got {value!r}")
+    return value
+
+
+def _div(a: Any, b: Any) -> int:
+    a, b = _int(a), _int(b)
+    if b == 0:
+        raise TemplateError("integer divide by zero")
+    quotient = abs(a) // abs(b)  # Go truncates toward zero where Python floors
+    return quotient if (a < 0) == (b < 0) else -quotient
+
+
+def _mod(a: Any, b: Any) -> int:
+    return _int(a) - _int(b) * _div(a, b)  # sign follows the dividend, as in Go
+
+
+def _base64_decode(data: str) -> str:
+    try:  # Go's StdEncoding skips \r and \n but nothing else
+        raw = base64.b64decode(data.replace("\r", "").replace("\n", ""), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise TemplateError(f"base64Decode: {exc}") from None
+    return raw.decode("utf-8", errors="replace")
+
+
+def _file_exists(path: str) -> bool:
+    try:
+        os.stat(path)
+    except (FileNotFoundError, ValueError):
+        return False
+    except OSError:
+        pass  # Go's os.IsNotExist test: only "no such file" means absent
+    return True
+
+
+def _lookup_ip(name: str) -> list[str]:
+    try:
+        infos = socket.getaddrinfo(name, None)
+    except (OSError, UnicodeError, ValueError):
+        return []  # confd returns nil on any lookup error
+    # Spelled like Go's IP.String(): no zone suffix, IPv4-mapped as dotted quad.
+    ips = (ipaddress.ip_address(str(info[4][0]).partition("%")[0]) for info in infos)
+    return sorted({str(getattr(ip, "ipv4_mapped", None) or ip) for ip in ips})
+
+
+_HELPERS: dict[str, Callable[..., Any]] = {
+    "base": go_base, "dir": go_dir,
+    "split": lambda s, sep: list(s) if sep == "" else s.split(sep),  # Go: "" splits characters
+    "join": lambda items, sep: sep.join(items),
+    "toUpper": str.upper, "toLower": str.lower,
+    "contains": lambda s, sub: sub in s,
+    "replace": lambda s, old, new, n: s.replace(old, new, n if n >= 0 else -1),
+    "trimSuffix": str.removesuffix,
+    "json": lambda data: _unmarshal(data, dict, "json"),
+    "jsonArray": lambda data: _unmarshal(data, list, "jsonArray"),
+    "map": _create_map, "datetime": _dt.datetime.now,
+    "getenv": lambda key, default="": os.environ.get(key) or default,  # empty counts as unset
+    "parseBool": _parse_bool, "atoi": _atoi,
+    "reverse": lambda items: list(reversed(items)),
+    "sortByLength": lambda items: sorted(items, key=len),
+    "sortKVByLength": lambda items: sorted(items, key=lambda kv: len(kv.key)),
+    "seq": lambda first, last: list(range(_int(first), _int(last) + 1)),
+    "add": lambda a, b: _int(a) + _int(b),
+    "sub": lambda a, b: _int(a) - _int(b),
+    "mul": lambda a, b: _int(a) * _int(b),
+    "div": _div, "mod": _mod,
+    "base64Encode": lambda data: base64.b64encode(data.encode()).decode("ascii"),
+    "base64Decode": _base64_decode, "fileExists": _file_exists,
+    "lookupIP": _lookup_ip,
+    "lookupIPV4": lambda name: [ip for ip in _lookup_ip(name) if "." in ip],
+    "lookupIPV6": lambda name: [ip for ip in _lookup_ip(name) if ":" in ip],
+}

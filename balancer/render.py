@@ -1,0 +1,87 @@
+"""Rendering a template resource from a snapshot with Jinja2 and confd's functions."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Mapping
+
+import jinja2
+
+from balancer.errors import MissingKeyError, TemplateError
+from balancer.funcs import make_globals
+from balancer.resource import TemplateResource
+from balancer.store import Snapshot
+
+log = logging.getLogger(__name__)
+
+_MAX_REPORTED = 10_000
+
+
+def resource_values(resource: TemplateResource, values: Mapping[str, str]) -> dict[str, str]:
+    """The keys a resource may see, with its prefix stripped as confd does."""
+    prefixes = resource.etcd_prefixes
+    return {resource.strip_prefix(key): value for key, value in values.items()
+            if key.startswith(prefixes)}
+
+
+class Renderer:
+    def __init__(self) -> None:
+        self._environments: dict[Path, jinja2.Environment] = {}
+        self._reported: set[tuple[str, str, str]] = set()
+
+    def render(self, resource: TemplateResource, snapshot: Snapshot) -> str:
+        values = resource_values(resource, snapshot.values)
+
+        def on_reject(key: str, value: str, reason: str) -> None:
+            self._reject(resource, key, value, reason)
+
+        template = self._template(resource)
+        try:
+            return template.render(make_globals(values, on_reject))
+        except MissingKeyError as exc:
+            raise MissingKeyError(f"{resource.src}: {exc}") from None
+        except TemplateError as exc:
+            raise TemplateError(f"{resource.src}: {exc}") from None
+        except jinja2.TemplateError as exc:
+            raise TemplateError(f"{resource.src}{_line(exc, resource.src)}: {exc.message or type(exc).__name__}") from None
+        except Exception as exc:  # noqa: BLE001 - a template can raise anything (bad filter args, ...)
+            raise TemplateError(f"{resource.src}{_line(exc, resource.src)}: render failed: "
+                                f"{type(exc).__name__}: {exc}") from None
+
+    def compile(self, resource: TemplateResource) -> None:
+        """Parse the template without rendering it (for --check-config)."""
+        self._template(resource)
+
+    def _template(self, resource: TemplateResource) -> jinja2.Template:
+        folder = resource.src.parent
+        env = self._environments.get(folder)
+        if env is None:
+            env = self._environments[folder] = jinja2.Environment(
+                loader=jinja2.FileSystemLoader(folder), undefined=jinja2.StrictUndefined,
+                keep_trailing_newline=True, autoescape=False, auto_reload=True)
+        try:
+            return env.get_template(resource.src.name)
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(f"{exc.filename or resource.src}:{exc.lineno}: template syntax error: "
+                                f"{exc.message}") from None
+        except (jinja2.TemplateError, OSError) as exc:
+            raise TemplateError(f"{resource.src}: cannot load template: {exc}") from None
+
+    def _reject(self, resource: TemplateResource, key: str, value: str, reason: str) -> None:
+        if (resource.name, key, value) in self._reported:
+            return
+        if len(self._reported) >= _MAX_REPORTED:
+            self._reported.clear()
+        self._reported.add((resource.name, key, value))
+        log.warning("%s: rejected backend value %r at key %s: %s", resource.name, value[:200], key, reason)
+
+
+def _line(exc: BaseException, src: Path) -> str:
+    """':N' for the template line that failed (Jinja2 maps its frames to template lines)."""
+    lineno = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == str(src):
+            lineno = tb.tb_lineno
+        tb = tb.tb_next
+    return f":{lineno}" if lineno else ""

@@ -1,0 +1,1 @@
+"""Pieces shared by the balancer and the sidekick: etcd endpoints, retry/backoff."""

@@ -1,0 +1,126 @@
+"""Running the real balancer CLI against the real etcd and nginx fixtures."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pytest
+
+import procs
+from procs import EtcdServer, Nginx
+
+EXAMPLE_TEMPLATE = Path(__file__).parents[2] / "balancer" / "example" / "templates" / "nginx.tmpl"
+
+
+class BalancerProcess(procs.ManagedProcess):
+    name = "balancer"
+
+    def start(self, *args: str, env: dict[str, str] | None = None) -> "BalancerProcess":
+        argv = [sys.executable, "-m", "balancer", "run", *args]
+        self._spawn(argv, env={**os.environ, **(env or {})})
+        return self
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def count(self, text: str) -> int:
+        return self.output().count(text)
+
+    def wait_output(self, text: str, count: int = 1, timeout: float = 15.0) -> None:
+        procs.wait_for(lambda: self.count(text) >= count, timeout=timeout,
+                       message=f"{count}x {text!r} in the balancer's output")
+
+    def send(self, sig: int) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(sig)
+
+    def wait(self, timeout: float = 15.0) -> int:
+        assert self.proc is not None
+        status = self.proc.wait(timeout)
+        self._finish()
+        return status
+
+
+@dataclass
+class Site:
+    """A confdir whose app.toml renders the shipped example template into nginx's conf.d."""
+    confdir: Path
+    nginx: Nginx
+    etcd: EtcdServer
+    env: dict[str, str]
+
+    @property
+    def dest(self) -> Path:
+        return self.nginx.conf_d / "app.conf"
+
+    def write_resource(self, name: str = "app.toml", src: Path = EXAMPLE_TEMPLATE, dest: Path | None = None,
+                       keys: str = '["/services/apache"]', extra: str = "",
+                       check_cmd: str | None = None, reload_cmd: str | None = None) -> Path:
+        path = self.confdir / "conf.d" / name
+        path.write_text(textwrap.dedent(f"""\
+            [template]
+            src = "{src}"
+            dest = "{dest or self.dest}"
+            keys = {keys}
+            check_cmd = "{check_cmd if check_cmd is not None else self.nginx.check_cmd}"
+            reload_cmd = "{reload_cmd if reload_cmd is not None else self.nginx.reload_cmd}"
+            command_timeout = 10
+            """) + extra)
+        return path
+
+    def args(self, *more: str) -> list[str]:
+        return ["--confdir", str(self.confdir), "--etcd", self.etcd.hostport, *more]
+
+    def served(self, requests: int = 6) -> set[str]:
+        """Bodies nginx answered with over a few requests (backend names, or the 503 text)."""
+        return {self.nginx.request()[1].strip() for _ in range(requests)}
+
+
+@pytest.fixture
+def site(tmp_path: Path, nginx: Nginx, etcd: EtcdServer) -> Site:
+    confdir = tmp_path / "confdir"
+    (confdir / "conf.d").mkdir(parents=True)
+    (confdir / "templates").mkdir()
+    env = {"BALANCER_LISTEN": f"127.0.0.1:{nginx.port}", "BALANCER_ACCESS_LOG": str(nginx.access_log)}
+    result = Site(confdir, nginx, etcd, env)
+    result.write_resource()
+    return result
+
+
+@pytest.fixture
+def run_balancer(tmp_path: Path, request: pytest.FixtureRequest,
+                 site: Site) -> Iterator[Callable[..., BalancerProcess]]:
+    """Start `balancer run` with the site's confdir and etcd; killed at teardown."""
+    started: list[BalancerProcess] = []
+
+    def start(*more: str, env: dict[str, str] | None = None) -> BalancerProcess:
+        proc = BalancerProcess(tmp_path / f"balancer-{len(started)}.log")
+        request.node.__dict__.setdefault("_lb_procs", []).append(proc)
+        started.append(proc)
+        return proc.start(*site.args(*more), env={**site.env, **(env or {})})
+
+    yield start
+    for proc in started:
+        if proc.running():
+            proc.send(signal.SIGTERM)
+            try:
+                proc.wait(10)
+            except Exception:  # noqa: BLE001 - teardown
+                proc.kill()
+
+
+@pytest.fixture
+def onetime(site: Site) -> Callable[..., tuple[int, str]]:
+    """`balancer run --onetime ...` -> (exit status, stdout + stderr)."""
+    def run(*more: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+        res = subprocess.run([sys.executable, "-m", "balancer", "run", *site.args("--onetime", *more)],
+                             env={**os.environ, **site.env, **(env or {})}, capture_output=True,
+                             text=True, timeout=60)
+        return res.returncode, res.stdout + res.stderr
+    return run

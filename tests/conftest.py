@@ -1,0 +1,101 @@
+"""Fixtures that run real etcd, nginx, HTTP backends and dockerd (see tests/procs.py)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import procs  # noqa: E402
+from procs import EtcdServer, HttpBackend, Nginx  # noqa: E402
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "docker: needs dockerd (started by the docker_daemon fixture)")
+
+
+def _track(request: pytest.FixtureRequest, proc: procs.ManagedProcess) -> None:
+    """Remember the process on the test item so a failure report shows its log."""
+    request.node.__dict__.setdefault("_lb_procs", []).append(proc)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and report.when in ("setup", "call"):
+        for proc in item.__dict__.get("_lb_procs", []):
+            for title, text in proc.logs().items():
+                report.sections.append((title, text))
+
+
+@pytest.fixture
+def etcd(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[EtcdServer]:
+    """A started one-member etcd on 127.0.0.1; stopped (and its clients closed) at teardown."""
+    server = EtcdServer(tmp_path / "etcd")
+    _track(request, server)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def nginx(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Nginx]:
+    """A started nginx with an empty conf.d; the test's server block listens on nginx.port."""
+    server = Nginx(tmp_path / "nginx")
+    _track(request, server)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def http_backends() -> Iterator[Callable[[str], HttpBackend]]:
+    """Factory make(name) -> HttpBackend answering GETs with its name; all stopped at teardown."""
+    made: list[HttpBackend] = []
+
+    def make(name: str) -> HttpBackend:
+        backend = HttpBackend(name)
+        made.append(backend)
+        return backend
+
+    try:
+        yield make
+    finally:
+        for backend in made:
+            backend.stop()
+
+
+@pytest.fixture(scope="session")
+def docker_daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A working dockerd (the running one, or one started here and stopped at session end).
+
+    Yields the docker CLI path.  Fails (never skips) when dockerd cannot be started.
+    """
+    if procs.docker_ok():
+        yield procs.DOCKER
+        return
+    daemon = procs.Dockerd(tmp_path_factory.mktemp("dockerd") / "dockerd.log")
+    try:
+        daemon.start()
+    except (RuntimeError, FileNotFoundError) as exc:
+        pytest.fail(f"docker is not available and dockerd could not be started: {exc}", pytrace=False)
+    try:
+        yield procs.DOCKER
+    finally:
+        daemon.stop()
+
+
+@pytest.fixture(scope="session")
+def httpd_image(docker_daemon: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The local image lb-test-httpd:latest (busybox httpd on port 80), built once when missing."""
+    if procs.docker("image", "inspect", procs.HTTPD_IMAGE, check=False).returncode != 0:
+        procs.build_httpd_image(tmp_path_factory.mktemp("httpd-image"))
+    return procs.HTTPD_IMAGE
