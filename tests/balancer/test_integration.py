@@ -191,3 +191,14 @@ def test_burst_of_changes_is_debounced(site, run_balancer, http_backends) -> Non
     time.sleep(1.5)
     reloads = balancer.count("reload_cmd") - before
     assert 1 <= reloads <= 4, f"{reloads} reloads for a burst of 201 puts"
+
+
+def test_periodic_resync_repairs_a_hand_edited_file(site, run_balancer, http_backends) -> None:
+    a = http_backends("alpha")
+    site.etcd.put(KEY + a.address, a.address)
+    balancer = run_balancer("--resync-interval", "1")
+    wait_for(lambda: site.served() == {"alpha"})
+    good = site.dest.read_bytes()
+    site.dest.write_text("# edited by hand\n")
+    wait_for(lambda: site.dest.read_bytes() == good, timeout=10)
+    assert balancer.running()

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import pytest
+
+from lbcommon.etcd import Endpoint, EndpointError, endpoints_from_env, parse_endpoints
+
+
+@pytest.mark.parametrize("values,expected", [
+    (["127.0.0.1:2379"], [Endpoint("127.0.0.1", 2379)]),
+    (["http://10.0.0.1:4001"], [Endpoint("10.0.0.1", 4001)]),
+    (["https://etcd.example:2379"], [Endpoint("etcd.example", 2379, secure=True)]),
+    (["etcd.local"], [Endpoint("etcd.local", 2379)]),
+    (["[::1]:2379"], [Endpoint("::1", 2379)]),
+    (["a:1,b:2", "c:3"], [Endpoint("a", 1), Endpoint("b", 2), Endpoint("c", 3)]),
+    (["a:1, a:1 ,"], [Endpoint("a", 1)]),
+])
+def test_parse(values: list[str], expected: list[Endpoint]) -> None:
+    assert list(parse_endpoints(values)) == expected
+
+
+@pytest.mark.parametrize("value,message", [
+    ("ftp://a:1", "scheme must be http or https"),
+    ("a:port", "bad etcd endpoint 'a:port'"),
+    ("a:99999", "bad etcd endpoint"),
+    ("http://a:1/path", "expected host:port"),
+    ("http://user@a:1", "expected host:port"),
+])
+def test_bad(value: str, message: str) -> None:
+    with pytest.raises(EndpointError, match=message):
+        parse_endpoints([value])
+
+
+def test_none_given() -> None:
+    with pytest.raises(EndpointError, match="no etcd endpoint"):
+        parse_endpoints(["", " , "])
+
+
+def test_str_and_env() -> None:
+    assert str(Endpoint("::1", 2379)) == "http://[::1]:2379"
+    assert str(Endpoint("a", 1, secure=True)) == "https://a:1"
+    assert endpoints_from_env({"ETCD_ENDPOINTS": "a:1,b:2"}) == ("a:1,b:2",)
+    assert endpoints_from_env({}) == ()
