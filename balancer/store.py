@@ -18,6 +18,7 @@ from etcd3 import etcdrpc
 from etcd3.utils import prefix_range_end
 
 from balancer.errors import StoreError
+from lbcommon.etcd import call, describe_endpoints, describe_rpc_error
 
 log = logging.getLogger(__name__)
 
@@ -123,21 +124,21 @@ class Store:
                     key=key, range_end=prefix_range_end(key), start_revision=start_revision))
             finished.wait()  # keep our half of the stream open until the watch ends
 
-        call = stub.Watch(requests(), metadata=self._client.metadata,
-                          credentials=self._client.call_credentials)
+        rpc = stub.Watch(requests(), metadata=self._client.metadata,
+                         credentials=self._client.call_credentials)
 
         def cancel() -> None:
             cancelled.set()
             finished.set()
-            call.cancel()
+            rpc.cancel()
 
-        return WatchStream(self._responses(call, cancelled, finished, len(prefixes)), cancel)
+        return WatchStream(self._responses(rpc, cancelled, finished, len(prefixes)), cancel)
 
-    def _responses(self, call: Any, cancelled: threading.Event, finished: threading.Event,
+    def _responses(self, rpc: Any, cancelled: threading.Event, finished: threading.Event,
                    watches: int) -> Iterator[tuple[int, list[Change]]]:
         created = 0
         try:
-            for response in call:
+            for response in rpc:
                 if response.compact_revision:
                     raise StoreError(f"etcd watch: revision compacted at {response.compact_revision}")
                 if response.canceled:
@@ -156,22 +157,13 @@ class Store:
             if cancelled.is_set():
                 return
             self._fail_endpoint(exc)
-            raise StoreError(f"etcd watch on {self.endpoint} broke: {_describe(exc)}") from None
+            raise StoreError(f"etcd watch on {self.endpoint} broke: {describe_rpc_error(exc)}") from None
         finally:
             finished.set()
-            call.cancel()
+            rpc.cancel()
 
     def _call(self, what: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except etcd3.exceptions.NoServerAvailableError:
-            raise StoreError(f"etcd {what} failed: no endpoint reachable ({self._endpoints()})") from None
-        except etcd3.exceptions.Etcd3Exception as exc:
-            raise StoreError(f"etcd {what} failed ({self._endpoints()}): {exc or type(exc).__name__}") from None
-        except grpc.RpcError as exc:
-            raise StoreError(f"etcd {what} failed ({self._endpoints()}): {_describe(exc)}") from None
-        except ValueError as exc:  # python-etcd3: "Trying to use a failed node"
-            raise StoreError(f"etcd {what} failed ({self._endpoints()}): {exc}") from None
+        return call(self._client, StoreError, what, func, *args, **kwargs)
 
     def _fail_endpoint(self, exc: grpc.RpcError) -> None:
         if exc.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED,
@@ -183,11 +175,4 @@ class Store:
                 pass
 
     def _endpoints(self) -> str:
-        return ", ".join(sorted(self._client.endpoints))
-
-
-def _describe(exc: grpc.RpcError) -> str:
-    try:
-        return f"{exc.code().name}: {exc.details()}"
-    except Exception:  # noqa: BLE001
-        return str(exc)
+        return describe_endpoints(self._client)

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any, Callable, Iterable, TypeVar
 from urllib.parse import urlsplit
 
 import etcd3
 import grpc
+
+T = TypeVar("T")
 
 DEFAULT_PORT = 2379
 # How long a failed endpoint is skipped before it is tried again.  python-etcd3's
@@ -94,3 +96,30 @@ def connect(endpoints: tuple[Endpoint, ...], credentials: Credentials = Credenti
            for ep in endpoints]
     return etcd3.MultiEndpointEtcd3Client(endpoints=eps, timeout=timeout, user=credentials.user,
                                           password=credentials.password, failover=True)
+
+
+def describe_endpoints(client: etcd3.MultiEndpointEtcd3Client) -> str:
+    return ", ".join(sorted(client.endpoints))
+
+
+def describe_rpc_error(exc: grpc.RpcError) -> str:
+    try:
+        return f"{exc.code().name}: {exc.details()}"
+    except Exception:  # noqa: BLE001 - only used in messages
+        return str(exc)
+
+
+def call(client: etcd3.MultiEndpointEtcd3Client, error: type[Exception], what: str,
+         func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run one etcd request; any failure becomes `error` with a one-line message naming it."""
+    try:
+        return func(*args, **kwargs)
+    except etcd3.exceptions.NoServerAvailableError:
+        raise error(f"etcd {what} failed: no endpoint reachable ({describe_endpoints(client)})") from None
+    except etcd3.exceptions.Etcd3Exception as exc:
+        raise error(f"etcd {what} failed ({describe_endpoints(client)}): "
+                    f"{exc or type(exc).__name__}") from None
+    except grpc.RpcError as exc:
+        raise error(f"etcd {what} failed ({describe_endpoints(client)}): {describe_rpc_error(exc)}") from None
+    except ValueError as exc:  # python-etcd3: "Trying to use a failed node"
+        raise error(f"etcd {what} failed ({describe_endpoints(client)}): {exc}") from None

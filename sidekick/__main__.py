@@ -1,0 +1,3 @@
+from sidekick.cli import main
+
+main()

@@ -1,0 +1,351 @@
+"""The sidekick's main loop.  One thread owns the registry (etcd) and the container table;
+the Docker event thread and the health-probe pool only hand it items and wake it."""
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+import threading
+import time
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Iterator
+
+from lbcommon.etcd import connect
+from lbcommon.retry import Backoff
+from sidekick.config import Config
+from sidekick.container import (Container, backend_address, is_selected, is_terminating,
+                                kill_signal, service_of)
+from sidekick.docker_source import DockerSource
+from sidekick.errors import DockerError, NotRegistrable, RegistryError
+from sidekick.health import HealthState, probe
+from sidekick.registry import Registry
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+REMOVE_ACTIONS = frozenset({"die", "stop", "destroy", "oom"})
+ADD_ACTIONS = frozenset({"start", "unpause", "restart"})
+
+
+@dataclass
+class Tracked:
+    container: Container
+    key: str
+    value: str
+    health: HealthState
+    registered: bool = False
+    next_probe: float = 0.0
+    probing: bool = False
+
+    @property
+    def docker_health(self) -> bool:
+        return self.container.health is not None
+
+
+@dataclass
+class Inbox:
+    """Items from other threads; appending wakes the loop."""
+    wake: threading.Event = field(default_factory=threading.Event)
+    items: deque[tuple[Any, ...]] = field(default_factory=deque)
+
+    def put(self, item: tuple[Any, ...]) -> None:
+        self.items.append(item)
+        self.wake.set()
+
+    def drain(self) -> Iterator[tuple[Any, ...]]:
+        while self.items:
+            yield self.items.popleft()
+
+
+def run(config: Config) -> int:
+    client = connect(config.endpoints, config.credentials, config.etcd_timeout)
+    try:
+        return Sidekick(config, Registry(client, config.ttl)).run()
+    finally:
+        client.close()
+
+
+class Sidekick:
+    def __init__(self, config: Config, registry: Registry, docker_source: DockerSource | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.config = config
+        self.registry = registry
+        self.clock = clock
+        self.inbox = Inbox()
+        self.docker = docker_source or DockerSource(config.docker_timeout, self.inbox.put)
+        self.tracked: dict[str, Tracked] = {}
+        self.reported: set[str] = set()            # containers already reported as not registrable
+        self.stopping: int | None = None
+        self.probes = ThreadPoolExecutor(max_workers=8, thread_name_prefix="probe")
+        self.etcd_retry = Backoff(initial=0.5, maximum=min(10.0, config.keepalive_interval))
+        self.etcd_retry_at: float | None = None
+        now = clock()
+        self.next_keepalive = now
+        self.next_reconcile = now + config.reconcile_interval
+        self.claimed = False
+
+    # -- the loop ------------------------------------------------------------------------
+
+    def run(self) -> int:
+        with self._signals():
+            log.info("sidekick: %s, keys under %s, lease ttl %ds, check %s",
+                     f"container {self.config.container}" if self.config.container else "host-wide",
+                     self.config.service_prefix(self.config.service), self.config.ttl,
+                     self.config.health.kind)
+            self.docker.start()
+            try:
+                while self.stopping is None:
+                    self.inbox.wake.wait(self._timeout())
+                    self.inbox.wake.clear()
+                    if self.stopping is not None:
+                        break
+                    for item in self.inbox.drain():
+                        self._handle(item)
+                    self._timers()
+            finally:
+                self.docker.stop()
+                self.probes.shutdown(wait=False, cancel_futures=True)
+            return self._shutdown()
+
+    @contextlib.contextmanager
+    def _signals(self) -> Iterator[None]:
+        def handle(signum: int, frame: object) -> None:
+            self.stopping = signum
+            self.inbox.wake.set()
+
+        previous = {sig: signal.signal(sig, handle) for sig in STOP_SIGNALS}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def _shutdown(self) -> int:
+        name = signal.Signals(self.stopping).name if self.stopping else "stop"
+        try:
+            self.registry.revoke()
+            log.info("%s: lease revoked, every key removed; exiting", name)
+        except RegistryError as exc:
+            log.error("%s: %s; keys expire with the lease ttl (%ds)", name, exc, self.config.ttl)
+        return EXIT_OK
+
+    def _timeout(self) -> float:
+        deadlines = [self.next_keepalive, self.next_reconcile]
+        if self.etcd_retry_at is not None:
+            deadlines.append(self.etcd_retry_at)
+        deadlines += [t.next_probe for t in self.tracked.values() if self._wants_probe(t)]
+        return max(0.0, min(deadlines) - self.clock())
+
+    def _handle(self, item: tuple[Any, ...]) -> None:
+        kind = item[0]
+        if kind == "event":
+            self._on_event(item[1])
+        elif kind == "probe":
+            self._on_probe(item[1], item[2], item[3])
+        elif kind == "connected":
+            log.info("Docker event stream connected; reconciling")
+            self._reconcile()
+
+    def _timers(self) -> None:
+        now = self.clock()
+        if now >= self.next_keepalive or (self.etcd_retry_at is not None and now >= self.etcd_retry_at):
+            self._etcd(self.registry.keepalive if self.registry.in_sync else self.registry.flush)
+            self.next_keepalive = now + self.config.keepalive_interval
+        if now >= self.next_reconcile:
+            self.next_reconcile = now + self.config.reconcile_interval
+            self._reconcile()
+        for tracked in self.tracked.values():
+            if self._wants_probe(tracked) and now >= tracked.next_probe:
+                self._start_probe(tracked)
+
+    def _etcd(self, action: Callable[[], None]) -> bool:
+        """Run an etcd step; on failure keep the desired state and retry with backoff."""
+        try:
+            action()
+        except RegistryError as exc:
+            delay = self.etcd_retry.next_delay()
+            self.etcd_retry_at = self.clock() + delay
+            log.warning("%s; keeping %d registrations to write, retrying in %.1fs",
+                        exc, len(self.registry.desired), delay)
+            return False
+        self.etcd_retry.reset()
+        self.etcd_retry_at = None if self.registry.in_sync else self.clock() + self.etcd_retry.next_delay()
+        return True
+
+    # -- Docker events -------------------------------------------------------------------
+
+    def _on_event(self, event: dict[str, Any]) -> None:
+        action = str(event.get("Action") or event.get("status") or "")
+        cid = event.get("id") or (event.get("Actor") or {}).get("ID")
+        if not cid:
+            return
+        attributes = (event.get("Actor") or {}).get("Attributes") or {}
+        if action == "kill":
+            signum = kill_signal(attributes)
+            if is_terminating(signum):
+                self._drop(cid, f"kill signal {attributes.get('signal', '?')}")
+            elif cid in self.tracked:
+                log.info("container %s: kill signal %s is not a stop; kept", self.tracked[cid].container,
+                         attributes.get("signal"))
+        elif action in REMOVE_ACTIONS:
+            self._drop(cid, action)
+        elif action == "pause":
+            self._drop(cid, "paused")
+        elif action in ADD_ACTIONS:
+            self._track(cid)
+        elif action.startswith("health_status"):
+            self._on_docker_health(cid, action.split(":", 1)[-1].strip())
+
+    def _on_docker_health(self, cid: str, status: str) -> None:
+        tracked = self.tracked.get(cid)
+        if tracked is None:
+            self._track(cid)
+            return
+        tracked.container = replace(tracked.container, health=status)
+        if status == "healthy":
+            self._register(tracked)
+        else:
+            self._deregister(tracked, f"Docker health {status}")
+
+    def _track(self, cid: str) -> None:
+        try:
+            container = self.docker.inspect(cid)
+        except DockerError as exc:
+            log.warning("%s; the next reconcile will retry", exc)
+            return
+        if container is None or not container.running or container.paused:
+            self._drop(cid, "not running")
+            return
+        self._track_container(container)
+
+    def _track_container(self, container: Container) -> None:
+        if not is_selected(container, self.config):
+            return
+        try:
+            address = backend_address(container, self.config)
+        except NotRegistrable as exc:
+            if container.id not in self.reported:
+                self.reported.add(container.id)
+                log.error("%s; not registered", exc)
+            return
+        key = self.config.service_prefix(service_of(container, self.config)) + address
+        current = self.tracked.get(container.id)
+        if current and current.key == key:
+            current.container = container
+            if current.docker_health and container.health == "healthy":
+                self._register(current)
+            return
+        if current:
+            self._drop(container.id, "address changed")
+        tracked = Tracked(container, key, address, HealthState.for_config(self.config.health),
+                          next_probe=self.clock())
+        self.tracked[container.id] = tracked
+        log.info("container %s: tracking as %s", container, key)
+        if tracked.docker_health:
+            if container.health == "healthy":
+                self._register(tracked)
+        elif self.config.health.kind == "none":
+            self._register(tracked)
+        else:
+            self._start_probe(tracked)
+
+    def _drop(self, cid: str, reason: str) -> None:
+        tracked = self.tracked.pop(cid, None)
+        self.reported.discard(cid)
+        if tracked is not None:
+            self._deregister(tracked, reason)
+
+    # -- health --------------------------------------------------------------------------
+
+    def _wants_probe(self, tracked: Tracked) -> bool:
+        return not tracked.docker_health and self.config.health.kind != "none" and not tracked.probing
+
+    def _start_probe(self, tracked: Tracked) -> None:
+        health = self.config.health
+        tracked.probing = True
+        cid = tracked.container.id
+        future = self.probes.submit(probe, health.kind, tracked.value, health.timeout, health.path)
+
+        def done(f: Future[tuple[bool, str]]) -> None:
+            try:
+                passed, detail = f.result()
+            except Exception as exc:  # noqa: BLE001 - a probe must never kill the loop
+                passed, detail = False, f"probe error: {exc}"
+            self.inbox.put(("probe", cid, passed, detail))
+
+        future.add_done_callback(done)
+
+    def _on_probe(self, cid: str, passed: bool, detail: str) -> None:
+        tracked = self.tracked.get(cid)
+        if tracked is None:
+            return
+        tracked.probing = False
+        flipped = tracked.health.record(passed)
+        healthy = tracked.health.healthy
+        # Not yet healthy: probe again soon so a slow starter joins quickly.
+        interval = self.config.health.interval if healthy else min(self.config.health.interval, 0.5)
+        tracked.next_probe = self.clock() + interval
+        if flipped and healthy:
+            self._register(tracked)
+        elif flipped:
+            self._deregister(tracked, f"health check failed {tracked.health.failures}x: {detail}")
+        elif not passed and not healthy and tracked.health.failures == 1:
+            log.info("container %s: health check failed, not registered: %s", tracked.container, detail)
+
+    # -- etcd ----------------------------------------------------------------------------
+
+    def _register(self, tracked: Tracked) -> None:
+        if tracked.registered:
+            return
+        tracked.registered = True
+        log.info("container %s: healthy, registering %s", tracked.container, tracked.key)
+        if not self.registry.set(tracked.key, tracked.value):
+            self._schedule_etcd_retry()
+
+    def _deregister(self, tracked: Tracked, reason: str) -> None:
+        tracked.health.reset()
+        if not tracked.registered:
+            return
+        tracked.registered = False
+        log.info("container %s: %s, removing %s", tracked.container, reason, tracked.key)
+        if not self.registry.remove(tracked.key):
+            self._schedule_etcd_retry()
+
+    def _schedule_etcd_retry(self) -> None:
+        if self.etcd_retry_at is None:
+            self.etcd_retry_at = self.clock() + self.etcd_retry.next_delay()
+
+    def _reconcile(self) -> None:
+        """Containers vs tracked, then desired keys vs etcd."""
+        try:
+            running = {c.id: c for c in self.docker.running()}
+        except DockerError as exc:
+            log.warning("%s; reconcile postponed", exc)
+            return
+        for cid in [cid for cid in self.tracked if cid not in running]:
+            self._drop(cid, "no longer running")
+        for container in running.values():
+            if container.paused:
+                self._drop(container.id, "paused")
+            else:
+                self._track_container(container)
+        prefixes = {self.config.service_prefix(self.config.service)} | \
+                   {t.key.rsplit("/", 1)[0] + "/" for t in self.tracked.values()}
+        if self._etcd(lambda: self.registry.reconcile(prefixes)) and not self.claimed:
+            self.claimed = self._claim_stale(prefixes)
+
+    def _claim_stale(self, prefixes: set[str]) -> bool:
+        """Host-wide with host addresses: keys for this host IP that no lease of ours holds
+        were left by a run of ours that was killed; remove them now instead of after the TTL."""
+        if self.config.container or self.config.address_mode != "host":
+            return True
+        owned = f"{self.config.host_ip}:"
+
+        def claim() -> None:
+            for prefix in sorted(prefixes):
+                self.registry.claim_stale(prefix, owned)
+
+        return self._etcd(claim)

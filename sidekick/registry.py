@@ -1,0 +1,155 @@
+"""The keys this sidekick owns in etcd, all attached to one lease that it keeps alive.
+
+Refreshing is a lease keepalive, never a re-put: a re-put would wake every watcher.
+Used from one thread (the sidekick's main loop); etcd failures leave the desired state in
+place and mark keys dirty, so the next flush or reconcile writes them.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Iterable
+
+import etcd3
+
+from lbcommon.etcd import call, describe_endpoints
+from sidekick.errors import LeaseLost, RegistryError
+
+log = logging.getLogger(__name__)
+
+
+class Registry:
+    def __init__(self, client: etcd3.MultiEndpointEtcd3Client, ttl: int) -> None:
+        self._client = client
+        self.ttl = ttl
+        self.lease_id: int | None = None
+        self.desired: dict[str, str] = {}
+        self._dirty: set[str] = set()              # keys to put or delete
+        self._mod_revisions: dict[str, int] = {}   # our last write of each key
+
+    @property
+    def in_sync(self) -> bool:
+        return self.lease_id is not None and not self._dirty
+
+    def set(self, key: str, value: str) -> bool:
+        """Want `key` registered; returns True when it was written now."""
+        if self.desired.get(key) == value and key not in self._dirty:
+            return False
+        self.desired[key] = value
+        self._dirty.add(key)
+        return self._try_flush(key)
+
+    def remove(self, key: str) -> bool:
+        """Want `key` gone; returns True when it was deleted now."""
+        if key not in self.desired and key not in self._dirty:
+            return False
+        self.desired.pop(key, None)
+        self._dirty.add(key)
+        return self._try_flush(key)
+
+    def _try_flush(self, key: str) -> bool:
+        try:
+            self._write(key)
+            return True
+        except LeaseLost:
+            self.lease_id = None
+            log.warning("lease lost while writing %s; a new one will be granted", key)
+        except RegistryError as exc:
+            log.warning("%s; will retry", exc)
+        return False
+
+    def flush(self) -> None:
+        """Write every dirty key (after an outage); raises RegistryError on the first failure."""
+        self.ensure_lease()
+        for key in sorted(self._dirty):
+            self._write(key)
+
+    def ensure_lease(self) -> None:
+        if self.lease_id is not None:
+            return
+        lease = call(self._client, RegistryError, f"lease grant (ttl {self.ttl}s)", self._client.lease, self.ttl)
+        self.lease_id = lease.id
+        self._dirty.update(self.desired)
+        log.info("lease %x granted, ttl %ds; %d keys to put", lease.id, lease.ttl, len(self.desired))
+
+    def keepalive(self) -> None:
+        """One keepalive; a lost lease is replaced and every key put again."""
+        self.ensure_lease()
+        assert self.lease_id is not None
+        responses = call(self._client, RegistryError, f"lease keepalive {self.lease_id:x}",
+                         lambda: list(self._client.refresh_lease(self.lease_id)))
+        if not responses or responses[0].TTL <= 0:
+            lost = self.lease_id
+            self.lease_id = None
+            log.warning("lease %x expired (etcd was unreachable or we stalled); granting a new one "
+                        "and putting %d keys again", lost, len(self.desired))
+            self.flush()
+
+    def reconcile(self, prefixes: Iterable[str]) -> None:
+        """Compare etcd with the desired state: delete keys of ours nobody wants, put missing ones."""
+        self.ensure_lease()
+        found: dict[str, tuple[str, int]] = {}
+        for prefix in sorted(set(prefixes)):
+            for value, meta in call(self._client, RegistryError, f"get {prefix}",
+                                    lambda p=prefix: list(self._client.get_prefix(p))):
+                found[meta.key.decode("utf-8", "replace")] = (value.decode("utf-8", "replace"), meta.lease_id)
+        for key, (value, lease) in found.items():
+            if lease == self.lease_id and key not in self.desired:
+                log.info("reconcile: %s is under our lease but no container wants it; deleting", key)
+                self._dirty.add(key)
+        for key, value in self.desired.items():
+            if found.get(key) != (value, self.lease_id):
+                if key not in self._dirty:
+                    log.info("reconcile: %s missing or changed in etcd; putting it again", key)
+                self._dirty.add(key)
+        self.flush()
+
+    def claim_stale(self, prefix: str, owned: str) -> None:
+        """Delete keys under `prefix` for addresses starting with `owned` (e.g. our host IP)
+        that belong to no lease of ours: left by an earlier run of ours that was killed."""
+        for value, meta in call(self._client, RegistryError, f"get {prefix}",
+                                lambda: list(self._client.get_prefix(prefix))):
+            key = meta.key.decode("utf-8", "replace")
+            if key[len(prefix):].startswith(owned) and key not in self.desired and meta.lease_id != self.lease_id:
+                log.info("%s: stale registration of this host (lease %x), deleting", key, meta.lease_id)
+                call(self._client, RegistryError, f"delete {key}", self._client.delete, key)
+
+    def revoke(self) -> None:
+        if self.lease_id is None:
+            return
+        call(self._client, RegistryError, f"lease revoke {self.lease_id:x}",
+             self._client.revoke_lease, self.lease_id)
+        log.info("lease %x revoked: %d keys removed", self.lease_id, len(self.desired))
+        self.lease_id = None
+
+    def _write(self, key: str) -> None:
+        if key in self.desired:
+            self._put(key, self.desired[key])
+        else:
+            self._delete(key)
+        self._dirty.discard(key)
+
+    def _put(self, key: str, value: str) -> None:
+        self.ensure_lease()
+        try:
+            response = call(self._client, RegistryError, f"put {key}", self._client.put, key, value,
+                            lease=self.lease_id)
+        except RegistryError as exc:
+            if "lease not found" in str(exc):
+                raise LeaseLost(str(exc)) from None
+            raise
+        self._mod_revisions[key] = response.header.revision
+        log.info("registered %s = %s (lease %x)", key, value, self.lease_id)
+
+    def _delete(self, key: str) -> None:
+        revision = self._mod_revisions.pop(key, None)
+        if revision is None:
+            call(self._client, RegistryError, f"delete {key}", self._client.delete, key)
+        else:
+            # Only if it is still our write: another owner may have registered it since.
+            tx = self._client.transactions
+            call(self._client, RegistryError, f"delete {key}", self._client.transaction,
+                 compare=[tx.mod(key) == revision], success=[tx.delete(key)], failure=[])
+        log.info("deregistered %s", key)
+
+    def describe(self) -> str:
+        return describe_endpoints(self._client)
