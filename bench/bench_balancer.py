@@ -25,6 +25,7 @@ import platform
 import re
 import shlex
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -377,6 +378,14 @@ def main() -> int:
     ap.add_argument("--workdir", type=Path, default=None, help="parent of the work directory (default: $TMPDIR)")
     args = ap.parse_args()
 
+    def _interrupted(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    # SIGTERM/SIGHUP unwind through the finally blocks like Ctrl-C (a background job's SIGINT
+    # may be ignored, so SIGINT is re-enabled too).
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(sig, _interrupted)
+
     n_isolated, n_big, n_big_changes, n_burst = (20, 1_000, 20, 200) if args.quick else (100, 10_000, 20, 200)
 
     python = str(VENV_PYTHON if VENV_PYTHON.exists() else Path(sys.executable))
@@ -400,7 +409,7 @@ def main() -> int:
     etcd = EtcdServer(work / "etcd")
     balancer: BalancerProcess | None = None
     res = Results()
-    failed = True
+    failed, interrupted = True, False
     facts = machine_facts(python)
     print(facts, flush=True)
     print(f"work directory: {work}", flush=True)
@@ -459,8 +468,7 @@ def main() -> int:
         print(f"\nbench_balancer: FAILED: {type(exc).__name__}: {exc}", file=sys.stderr)
         if balancer is not None:
             print(f"--- balancer log ({balancer.log_path}):\n{balancer.log_tail(40)}", file=sys.stderr)
-        if not isinstance(exc, Exception):
-            raise
+        interrupted = not isinstance(exc, Exception)
     finally:
         if balancer is not None:
             balancer.stop(timeout=15)
@@ -475,7 +483,7 @@ def main() -> int:
         print(f"\nwork directory kept: {work}")
     else:
         shutil.rmtree(work, ignore_errors=True)
-    return 1 if failed else 0
+    return 130 if interrupted else (1 if failed else 0)
 
 
 if __name__ == "__main__":

@@ -136,8 +136,8 @@ def kill_signal(attributes: Mapping[str, str]) -> int | None:
     if raw.isdigit():
         return int(raw)
     try:
-        return int(signal.Signals(raw if raw.startswith("SIG") else f"SIG{raw}"))
-    except ValueError:
+        return int(signal.Signals[raw if raw.startswith("SIG") else f"SIG{raw}"])
+    except KeyError:
         return None
 
 

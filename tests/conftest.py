@@ -74,23 +74,26 @@ def http_backends() -> Iterator[Callable[[str], HttpBackend]]:
 
 
 @pytest.fixture(scope="session")
-def docker_daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A working dockerd (the running one, or one started here and stopped at session end).
+def docker_control(tmp_path_factory: pytest.TempPathFactory) -> Iterator[procs.DockerControl]:
+    """The session's dockerd: the running one, or one started here (and stopped at the end).
 
-    Yields the docker CLI path.  Fails (never skips) when dockerd cannot be started.
+    Fails (never skips) when dockerd cannot be started.
     """
-    if procs.docker_ok():
-        yield procs.DOCKER
-        return
-    daemon = procs.Dockerd(tmp_path_factory.mktemp("dockerd") / "dockerd.log")
+    control = procs.DockerControl(tmp_path_factory.mktemp("dockerd"))
     try:
-        daemon.start()
+        control.ensure()
     except (RuntimeError, FileNotFoundError) as exc:
         pytest.fail(f"docker is not available and dockerd could not be started: {exc}", pytrace=False)
     try:
-        yield procs.DOCKER
+        yield control
     finally:
-        daemon.stop()
+        control.close()
+
+
+@pytest.fixture(scope="session")
+def docker_daemon(docker_control: procs.DockerControl) -> str:
+    """A working dockerd; yields the docker CLI path."""
+    return procs.DOCKER
 
 
 @pytest.fixture(scope="session")

@@ -579,7 +579,7 @@ class HttpBackend:
 # Debian's CLI matches Debian's dockerd (20.10); another `docker` may come first in PATH.
 DOCKER = "/usr/bin/docker" if os.path.exists("/usr/bin/docker") else (shutil.which("docker") or "docker")
 DOCKER_SOCK = "/var/run/docker.sock"
-HTTPD_IMAGE = "lb-test-httpd:latest"
+HTTPD_IMAGE = "lb-test-httpd:2"
 
 
 def docker(*args: str, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -622,6 +622,52 @@ class Dockerd(ManagedProcess):
         super().stop(timeout)
 
 
+class DockerControl:
+    """The session's Docker daemon, and a way to restart it (for reconnect tests)."""
+
+    PID_FILE = Path("/var/run/docker.pid")
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = Path(workdir)
+        self.owned: Dockerd | None = None       # a dockerd started by the tests
+        self.starts = 0
+
+    def ensure(self) -> None:
+        if not docker_ok():
+            self._start()
+
+    def _start(self) -> None:
+        self.starts += 1
+        self.owned = Dockerd(self.workdir / f"dockerd-{self.starts}.log").start()
+
+    def stop_daemon(self, timeout: float = 60.0) -> None:
+        """SIGTERM whatever dockerd runs (ours or not) and wait until it is gone."""
+        if self.owned is not None and self.owned.running():
+            self.owned.stop(timeout)
+            self.owned = None
+            return
+        try:
+            pid = int(self.PID_FILE.read_text().strip())
+        except (FileNotFoundError, ValueError):
+            return
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        wait_for(lambda: not Path(f"/proc/{pid}").exists(), timeout=timeout, ignore=(),
+                 message=f"dockerd {pid} to exit")
+
+    def restart(self) -> None:
+        self.stop_daemon()
+        self._start()
+
+    def close(self) -> None:
+        """Stop the daemon only if the tests started it."""
+        if self.owned is not None:
+            self.owned.stop()
+            self.owned = None
+
+
 def _remove_stale_pidfile(path: Path) -> None:
     try:
         pid = int(path.read_text().strip())
@@ -645,7 +691,7 @@ def build_httpd_image(workdir: Path, tag: str = HTTPD_IMAGE) -> str:
         shutil.rmtree(root)
     (root / "bin").mkdir(parents=True)
     shutil.copy2(os.path.realpath("/bin/busybox"), root / "bin" / "busybox")
-    for applet in ("sh", "httpd", "hostname", "echo", "cat"):
+    for applet in ("sh", "httpd", "hostname", "echo", "cat", "rm", "mv", "touch", "sleep", "kill", "test"):
         (root / "bin" / applet).symlink_to("busybox")
     (root / "www" / "cgi-bin").mkdir(parents=True)
     (root / "www" / "index.html").write_text("lb-test-httpd\n")
@@ -672,10 +718,56 @@ def build_httpd_image(workdir: Path, tag: str = HTTPD_IMAGE) -> str:
     return tag
 
 
-def published_address(container: str, port: str = "80/tcp") -> str:
-    """'127.0.0.1:PORT' published for the container's ``port`` (from ``docker port``)."""
+def published_address(container: str, port: str = "80/tcp", host: str = LOOPBACK) -> str:
+    """'HOST:PORT' published for the container's ``port`` (from ``docker port``)."""
     out = docker("port", container, port).stdout.split()
     for item in out:
-        if item.startswith(LOOPBACK + ":"):
+        if item.startswith(host + ":"):
             return item
-    raise RuntimeError(f"{container} publishes {port} on no 127.0.0.1 address: {out}")
+    raise RuntimeError(f"{container} publishes {port} on no {host} address: {out}")
+
+
+# --------------------------------------------------------------------------- our CLIs
+
+
+class CliProcess(ManagedProcess):
+    """`python -m <module> run ARGS` (the balancer or the sidekick), output in a log file."""
+
+    def __init__(self, module: str, log_path: Path) -> None:
+        super().__init__(log_path)
+        self.module = module
+        self.name = module
+
+    def start(self, *args: str, env: dict[str, str] | None = None) -> "CliProcess":
+        import sys
+        self._spawn([sys.executable, "-m", self.module, "run", *args], env={**os.environ, **(env or {})})
+        return self
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def count(self, text: str) -> int:
+        return self.output().count(text)
+
+    def wait_output(self, text: str, count: int = 1, timeout: float = 15.0) -> None:
+        wait_for(lambda: self.count(text) >= count, timeout=timeout, ignore=(),
+                 message=f"{count}x {text!r} in the {self.module}'s output")
+
+    def send(self, sig: int) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(sig)
+
+    def wait(self, timeout: float = 15.0) -> int:
+        assert self.proc is not None
+        status = self.proc.wait(timeout)
+        self._finish()
+        return status
+
+    def terminate(self) -> None:
+        """SIGTERM and wait; SIGKILL the group if it does not exit (teardown)."""
+        if self.running():
+            self.send(signal.SIGTERM)
+            try:
+                self.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()

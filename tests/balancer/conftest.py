@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import textwrap
@@ -16,35 +15,6 @@ import procs
 from procs import EtcdServer, Nginx
 
 EXAMPLE_TEMPLATE = Path(__file__).parents[2] / "balancer" / "example" / "templates" / "nginx.tmpl"
-
-
-class BalancerProcess(procs.ManagedProcess):
-    name = "balancer"
-
-    def start(self, *args: str, env: dict[str, str] | None = None) -> "BalancerProcess":
-        argv = [sys.executable, "-m", "balancer", "run", *args]
-        self._spawn(argv, env={**os.environ, **(env or {})})
-        return self
-
-    def output(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def count(self, text: str) -> int:
-        return self.output().count(text)
-
-    def wait_output(self, text: str, count: int = 1, timeout: float = 15.0) -> None:
-        procs.wait_for(lambda: self.count(text) >= count, timeout=timeout,
-                       message=f"{count}x {text!r} in the balancer's output")
-
-    def send(self, sig: int) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(sig)
-
-    def wait(self, timeout: float = 15.0) -> int:
-        assert self.proc is not None
-        status = self.proc.wait(timeout)
-        self._finish()
-        return status
 
 
 @dataclass
@@ -95,24 +65,19 @@ def site(tmp_path: Path, nginx: Nginx, etcd: EtcdServer) -> Site:
 
 @pytest.fixture
 def run_balancer(tmp_path: Path, request: pytest.FixtureRequest,
-                 site: Site) -> Iterator[Callable[..., BalancerProcess]]:
+                 site: Site) -> Iterator[Callable[..., procs.CliProcess]]:
     """Start `balancer run` with the site's confdir and etcd; killed at teardown."""
-    started: list[BalancerProcess] = []
+    started: list[procs.CliProcess] = []
 
-    def start(*more: str, env: dict[str, str] | None = None) -> BalancerProcess:
-        proc = BalancerProcess(tmp_path / f"balancer-{len(started)}.log")
+    def start(*more: str, env: dict[str, str] | None = None) -> procs.CliProcess:
+        proc = procs.CliProcess("balancer", tmp_path / f"balancer-{len(started)}.log")
         request.node.__dict__.setdefault("_lb_procs", []).append(proc)
         started.append(proc)
         return proc.start(*site.args(*more), env={**site.env, **(env or {})})
 
     yield start
     for proc in started:
-        if proc.running():
-            proc.send(signal.SIGTERM)
-            try:
-                proc.wait(10)
-            except Exception:  # noqa: BLE001 - teardown
-                proc.kill()
+        proc.terminate()
 
 
 @pytest.fixture
