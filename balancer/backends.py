@@ -16,6 +16,7 @@ PORT is ASCII decimal digits in 1-65535; leading zeros are normalized away.
 """
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections.abc import Callable, Iterable
@@ -57,11 +58,21 @@ def valid_backends(
     """Return the sorted, de-duplicated valid backends; report each rejected (key, value, reason)."""
     accepted: set[str] = set()
     for key, value in items:
-        try:
-            accepted.add(parse_backend(value))
-        except ValueError as exc:
-            on_reject(key, value, str(exc))
+        ok, result = _parse_cached(value)
+        if ok:
+            accepted.add(result)
+        else:
+            on_reject(key, value, result)
     return sorted(accepted)
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse_cached(value: str) -> tuple[bool, str]:
+    """(True, normalized) or (False, reason): values repeat from one render to the next."""
+    try:
+        return True, parse_backend(value)
+    except ValueError as exc:
+        return False, str(exc)
 
 
 def _check_characters(text: str) -> None:

@@ -1,7 +1,6 @@
 """`balancer run ...`: parses options into a Config and calls run()."""
 from __future__ import annotations
 
-import logging
 import shlex
 import sys
 from pathlib import Path
@@ -9,10 +8,7 @@ from pathlib import Path
 import click
 
 from balancer.config import Config
-from lbcommon.etcd import Credentials, EndpointError, parse_endpoints
-from lbcommon.logs import setup_logging
-
-EXIT_USAGE = 2
+from lbcommon.cli import EtcdSettings, etcd_options
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
@@ -21,10 +17,9 @@ def main() -> None:
 
 
 @main.command()
+@etcd_options
 @click.option("--confdir", type=click.Path(path_type=Path, file_okay=False), default=Path("/etc/balancer"),
               help="Directory with conf.d/*.toml template resources and templates/.")
-@click.option("--etcd", "etcd", multiple=True, envvar="ETCD_ENDPOINTS",
-              help="etcd endpoint host:port or http(s)://host:port; repeat or comma-separate for failover.")
 @click.option("--prefix", default="", help="Key prefix put before every resource's prefix and keys.")
 @click.option("--interval", type=click.FloatRange(min=0.1), default=None,
               help="Poll etcd every SECONDS instead of watching it.")
@@ -38,35 +33,16 @@ def main() -> None:
               help="Longest wait (s) after the first change of a burst.")
 @click.option("--resync-interval", type=click.FloatRange(min=1), default=60.0,
               help="Full re-list of etcd every SECONDS in watch mode.")
-@click.option("--etcd-timeout", type=click.FloatRange(min=0.1), default=5.0, help="Timeout (s) of etcd requests.")
-@click.option("--ca-cert", envvar="ETCD_CACERT", default=None, help="CA certificate for https endpoints.")
-@click.option("--cert", envvar="ETCD_CERT", default=None, help="Client certificate.")
-@click.option("--key", envvar="ETCD_KEY", default=None, help="Client key.")
-@click.option("--user", envvar="ETCD_USER", default=None, help="etcd user name.")
-@click.option("--password", envvar="ETCD_PASSWORD", default=None, help="etcd password.")
-@click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
-              default="INFO")
 @click.option("--check-config", is_flag=True, help="Validate options and template resources, then exit.")
-def run(confdir: Path, etcd: tuple[str, ...], prefix: str, interval: float | None, onetime: bool,
+def run(etcd: EtcdSettings, confdir: Path, prefix: str, interval: float | None, onetime: bool,
         noop: bool, exec_command: str | None, debounce_min: float, debounce_max: float,
-        resync_interval: float, etcd_timeout: float, ca_cert: str | None, cert: str | None,
-        key: str | None, user: str | None, password: str | None, log_level: str,
-        check_config: bool) -> None:
+        resync_interval: float, check_config: bool) -> None:
     """Render template resources from etcd and keep them in step."""
-    setup_logging(log_level)
-    try:
-        endpoints = parse_endpoints(etcd)
-    except EndpointError as exc:
-        raise click.BadParameter(str(exc), param_hint="--etcd") from None
     if onetime and (interval or exec_command):
         raise click.UsageError("--onetime cannot be combined with --interval or --exec")
     if debounce_max < debounce_min:
         raise click.BadParameter(f"{debounce_max} is less than --debounce-min {debounce_min}",
                                  param_hint="--debounce-max")
-    if (cert is None) != (key is None):
-        raise click.UsageError("--cert and --key go together")
-    if (user is None) != (password is None):
-        raise click.UsageError("--user and --password go together")
     try:
         argv = tuple(shlex.split(exec_command)) if exec_command else ()
     except ValueError as exc:
@@ -74,11 +50,9 @@ def run(confdir: Path, etcd: tuple[str, ...], prefix: str, interval: float | Non
     if exec_command is not None and not argv:
         raise click.BadParameter("empty command", param_hint="--exec")
     config = Config(
-        confdir=confdir, endpoints=endpoints,
-        credentials=Credentials(ca_cert=ca_cert, cert=cert, key=key, user=user, password=password),
+        confdir=confdir, endpoints=etcd.endpoints, credentials=etcd.credentials, etcd_timeout=etcd.timeout,
         prefix=prefix, interval=interval, onetime=onetime, noop=noop, exec_command=argv,
-        debounce_quiet=debounce_min, debounce_limit=debounce_max, resync_interval=resync_interval,
-        etcd_timeout=etcd_timeout)
+        debounce_quiet=debounce_min, debounce_limit=debounce_max, resync_interval=resync_interval)
     from balancer.daemon import check_config as check, run as run_balancer
     if check_config:
         sys.exit(check(config))

@@ -62,7 +62,7 @@ class TemplateResource:
         """A full etcd key as the template sees it, as confd does: prefix removed, leading '/'."""
         if self.prefix != "/" and key.startswith(self.prefix):
             key = key[len(self.prefix):]
-        return posixpath.join("/", key)
+        return key if key.startswith("/") else "/" + key
 
 
 def join_key(*parts: str) -> str:

@@ -46,7 +46,7 @@ class Syncer:
         wanted = desired_state(resource, new, current)
         if current == wanted:
             return SyncResult(changed=False)
-        diff = unified_diff(dest, current, wanted)
+        diff = unified_diff(dest, current, wanted) if self.noop else ""
         staged = stage(resource, wanted)
         try:
             self._swap_check_reload(resource, staged, current is not None, reload)

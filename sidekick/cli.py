@@ -7,8 +7,7 @@ import sys
 
 import click
 
-from lbcommon.etcd import Credentials, EndpointError, parse_endpoints
-from lbcommon.logs import setup_logging
+from lbcommon.cli import EtcdSettings, etcd_options
 from sidekick.config import MIN_TTL, Config, HealthConfig
 
 
@@ -18,8 +17,7 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--etcd", "etcd", multiple=True, envvar="ETCD_ENDPOINTS",
-              help="etcd endpoint host:port or http(s)://host:port; repeat or comma-separate for failover.")
+@etcd_options
 @click.option("--host-ip", envvar="HOST_IP", default=None,
               help="Address other hosts reach this one on (env HOST_IP, else COREOS_PRIVATE_IPV4).")
 @click.option("--service", default="apache", help="Service name: keys go under PREFIX/SERVICE/.")
@@ -42,27 +40,12 @@ def main() -> None:
 @click.option("--fall", type=click.IntRange(min=1), default=2, help="Failed checks before removing.")
 @click.option("--reconcile-interval", type=click.FloatRange(min=1), default=30.0,
               help="Seconds between full reconciles of containers and etcd keys.")
-@click.option("--etcd-timeout", type=click.FloatRange(min=0.1), default=5.0, help="Timeout (s) of etcd requests.")
-@click.option("--ca-cert", envvar="ETCD_CACERT", default=None, help="CA certificate for https endpoints.")
-@click.option("--cert", envvar="ETCD_CERT", default=None, help="Client certificate.")
-@click.option("--key", envvar="ETCD_KEY", default=None, help="Client key.")
-@click.option("--user", envvar="ETCD_USER", default=None, help="etcd user name.")
-@click.option("--password", envvar="ETCD_PASSWORD", default=None, help="etcd password.")
-@click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
-              default="INFO")
 @click.option("--check-config", is_flag=True, help="Validate the options, then exit.")
-def run(etcd: tuple[str, ...], host_ip: str | None, service: str, prefix: str, container: str | None,
+def run(etcd: EtcdSettings, host_ip: str | None, service: str, prefix: str, container: str | None,
         image: str | None, address_mode: str, network: str | None, ttl: int,
         keepalive_interval: float | None, check_kind: str, check_interval: float, check_timeout: float,
-        check_path: str, rise: int, fall: int, reconcile_interval: float, etcd_timeout: float,
-        ca_cert: str | None, cert: str | None, key: str | None, user: str | None, password: str | None,
-        log_level: str, check_config: bool) -> None:
+        check_path: str, rise: int, fall: int, reconcile_interval: float, check_config: bool) -> None:
     """Watch Docker and keep PREFIX/SERVICE/IP:PORT keys in etcd under one lease."""
-    setup_logging(log_level)
-    try:
-        endpoints = parse_endpoints(etcd)
-    except EndpointError as exc:
-        raise click.BadParameter(str(exc), param_hint="--etcd") from None
     host_ip = host_ip or os.environ.get("COREOS_PRIVATE_IPV4")
     if not host_ip and address_mode == "host":
         raise click.UsageError("--host-ip is required (or env HOST_IP / COREOS_PRIVATE_IPV4)")
@@ -83,21 +66,16 @@ def run(etcd: tuple[str, ...], host_ip: str | None, service: str, prefix: str, c
         raise click.UsageError("--container and --image exclude each other")
     if network and address_mode != "container":
         raise click.UsageError("--network only applies with --address container")
-    if (cert is None) != (key is None):
-        raise click.UsageError("--cert and --key go together")
-    if (user is None) != (password is None):
-        raise click.UsageError("--user and --password go together")
     if check_timeout >= check_interval:
         raise click.BadParameter(f"{check_timeout:g} must be shorter than --check-interval "
                                  f"{check_interval:g}", param_hint="--check-timeout")
     config = Config(
-        endpoints=endpoints, host_ip=host_ip or "",
-        credentials=Credentials(ca_cert=ca_cert, cert=cert, key=key, user=user, password=password),
+        endpoints=etcd.endpoints, host_ip=host_ip or "", credentials=etcd.credentials,
         service=service.strip("/"), prefix="/" + prefix.strip("/"), container=container, image=image,
         address_mode=address_mode, network=network, ttl=ttl, keepalive_interval=interval,
         health=HealthConfig(kind=check_kind, interval=check_interval, timeout=check_timeout,
                             rise=rise, fall=fall, path=check_path),
-        reconcile_interval=reconcile_interval, etcd_timeout=etcd_timeout)
+        reconcile_interval=reconcile_interval, etcd_timeout=etcd.timeout)
     if check_config:
         click.echo(f"configuration ok: keys under {config.service_prefix(config.service)}, ttl {ttl}s")
         sys.exit(0)

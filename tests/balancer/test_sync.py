@@ -68,8 +68,10 @@ def test_mode_change_alone_rewrites(tmp_path: Path) -> None:
     dest.write_text("same\n")
     dest.chmod(0o600)
     run = FakeRun(dest)
-    result = Syncer(run).sync(resource(dest, mode=0o640), "same\n")
-    assert result.changed and "0600 " in result.diff and "-> 0640" in result.diff
+    shown = Syncer(run, noop=True).sync(resource(dest, mode=0o640), "same\n")
+    assert shown.changed and "0600 " in shown.diff and "-> 0640" in shown.diff
+    assert os.stat(dest).st_mode & 0o777 == 0o600
+    assert Syncer(run).sync(resource(dest, mode=0o640), "same\n").changed
     assert os.stat(dest).st_mode & 0o777 == 0o640
 
 

@@ -1,0 +1,69 @@
+"""Options both programs share (etcd connection, logging), named and validated the same way."""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import click
+
+from lbcommon.etcd import Credentials, Endpoint, EndpointError, parse_endpoints
+from lbcommon.logs import setup_logging
+
+
+@dataclass(frozen=True)
+class EtcdSettings:
+    endpoints: tuple[Endpoint, ...]
+    credentials: Credentials
+    timeout: float
+
+
+_OPTIONS = (
+    click.option("--etcd", "etcd", multiple=True, envvar="ETCD_ENDPOINTS",
+                 help="etcd endpoint host:port or http(s)://host:port; repeat or comma-separate "
+                      "for failover (env ETCD_ENDPOINTS)."),
+    click.option("--etcd-timeout", type=click.FloatRange(min=0.1), default=5.0,
+                 help="Timeout (s) of one etcd request."),
+    click.option("--ca-cert", envvar="ETCD_CACERT", default=None, help="CA certificate (env ETCD_CACERT)."),
+    click.option("--cert", envvar="ETCD_CERT", default=None, help="Client certificate (env ETCD_CERT)."),
+    click.option("--key", envvar="ETCD_KEY", default=None, help="Client key (env ETCD_KEY)."),
+    click.option("--user", envvar="ETCD_USER", default=None, help="etcd user (env ETCD_USER)."),
+    click.option("--password", envvar="ETCD_PASSWORD", default=None, help="etcd password (env ETCD_PASSWORD)."),
+    click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+                 default="INFO"),
+)
+
+
+def etcd_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the shared options; the command receives them as one `etcd: EtcdSettings`."""
+    @functools.wraps(func)
+    def wrapper(*args: Any, etcd: tuple[str, ...], etcd_timeout: float, ca_cert: str | None,
+                cert: str | None, key: str | None, user: str | None, password: str | None,
+                log_level: str, **kwargs: Any) -> Any:
+        setup_logging(log_level)
+        return func(*args, etcd=_settings(etcd, etcd_timeout, ca_cert, cert, key, user, password), **kwargs)
+
+    for option in reversed(_OPTIONS):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+def _settings(etcd: tuple[str, ...], timeout: float, ca_cert: str | None, cert: str | None,
+              key: str | None, user: str | None, password: str | None) -> EtcdSettings:
+    try:
+        endpoints = parse_endpoints(etcd)
+    except EndpointError as exc:
+        raise click.BadParameter(str(exc), param_hint="--etcd") from None
+    if (cert is None) != (key is None):
+        raise click.UsageError("--cert and --key go together")
+    if (user is None) != (password is None):
+        raise click.UsageError("--user and --password go together")
+    for name, path in (("--ca-cert", ca_cert), ("--cert", cert), ("--key", key)):
+        if path is not None:
+            try:
+                with open(path, "rb"):
+                    pass
+            except OSError as exc:
+                raise click.BadParameter(f"{path}: {exc.strerror}", param_hint=name) from None
+    credentials = Credentials(ca_cert=ca_cert, cert=cert, key=key, user=user, password=password)
+    return EtcdSettings(endpoints, credentials, timeout)
