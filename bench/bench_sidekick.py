@@ -62,6 +62,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 import docker as docker_py  # noqa: E402
 import etcd3  # noqa: E402
 import procs  # noqa: E402
+from etcd3 import etcdrpc  # noqa: E402
+from etcd3.utils import prefix_range_end  # noqa: E402
 from procs import HTTPD_IMAGE, CliProcess, EtcdServer, docker, http_get, published_address, wait_for  # noqa: E402
 
 SERVICE = "bench"
@@ -71,6 +73,7 @@ RECONCILE = 30
 SETTLE = 0.2                  # pause after each isolated start/kill
 QUIET_BEFORE_WINDOW = 3.0     # no key change for this long before an idle window starts
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+DELETE = 1                    # mvccpb.Event.EventType
 
 TARGET_START_P99_MS = 100.0
 TARGET_KILL_P99_MS = 100.0
@@ -148,9 +151,12 @@ def dockerd_pid() -> int | None:
 
 
 class Observer:
-    """Our own Docker event subscription and etcd watch, recording when things happen."""
+    """Our own Docker event subscription and etcd watch, recording when things happen.
 
-    def __init__(self, etcd_client: etcd3.Etcd3Client, run_label: str) -> None:
+    The watch is a raw gRPC Watch stream (as balancer/store.py does): python-etcd3's Watcher
+    thread dies with NameError (an unimported `six`) whenever its stream ends."""
+
+    def __init__(self, etcd_port: int, run_label: str) -> None:
         self.cond = threading.Condition()
         # docker: (action, container id, timeNano)
         self.docker_events: list[tuple[str, str, int]] = []
@@ -158,39 +164,62 @@ class Observer:
         self.etcd_events: list[tuple[str, str, int]] = []
         self.live: set[str] = set()                       # keys under PREFIX now
         self.errors: list[str] = []
-        self._etcd = etcd_client
-        self._watch_id: Any = None
+        self._etcd = etcd3.client(procs.LOOPBACK, etcd_port, timeout=10)
+        self._rpc: Any = None
+        self._watch_done = threading.Event()
+        self._watch_created = threading.Event()
         self._docker = docker_py.from_env(timeout=30)
         self._stream: Any = None
         self._run_label = run_label
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
-        self.live = {meta.key.decode() for _v, meta in self._etcd.get_prefix(PREFIX)}
-        self._watch_id = self._etcd.add_watch_prefix_callback(PREFIX, self._on_watch)
+        key = PREFIX.encode()
+        response = self._etcd.kvstub.Range(etcdrpc.RangeRequest(key=key, range_end=prefix_range_end(key)),
+                                           10)
+        self.live = {kv.key.decode() for kv in response.kvs}
+        revision = response.header.revision
+
+        def requests() -> Any:
+            yield etcdrpc.WatchRequest(create_request=etcdrpc.WatchCreateRequest(
+                key=key, range_end=prefix_range_end(key), start_revision=revision + 1))
+            self._watch_done.wait()                       # keep our half open until close()
+
+        self._rpc = etcdrpc.WatchStub(self._etcd.channel).Watch(requests())
         self._stream = self._docker.api.events(
             decode=True, filters={"type": "container", "event": ["start", "kill", "die"],
                                   "label": [self._run_label]})
-        self._thread = threading.Thread(target=self._follow, name="bench-docker-events", daemon=True)
-        self._thread.start()
+        for target, name in ((self._watch, "bench-etcd-watch"), (self._follow, "bench-docker-events")):
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        if not self._watch_created.wait(10):
+            raise RuntimeError(f"our etcd watch on {PREFIX} was not created within 10 s")
 
-    def _on_watch(self, response: Any) -> None:
-        t = time.time_ns()
-        if isinstance(response, Exception):
-            with self.cond:
-                self.errors.append(f"etcd watch: {response!r}")
-                self.cond.notify_all()
-            return
-        with self.cond:
-            for ev in response.events:
-                key = ev.key.decode()
-                if isinstance(ev, etcd3.events.DeleteEvent):
-                    self.etcd_events.append(("delete", key, t))
-                    self.live.discard(key)
-                else:
-                    self.etcd_events.append(("put", key, t))
-                    self.live.add(key)
-            self.cond.notify_all()
+    def _watch(self) -> None:
+        try:
+            for response in self._rpc:
+                t = time.time_ns()
+                if response.created:
+                    self._watch_created.set()
+                    continue
+                if response.canceled or response.compact_revision:
+                    raise RuntimeError(f"watch cancelled: {response.cancel_reason or response.compact_revision}")
+                with self.cond:
+                    for ev in response.events:
+                        key = ev.kv.key.decode()
+                        if ev.type == DELETE:
+                            self.etcd_events.append(("delete", key, t))
+                            self.live.discard(key)
+                        else:
+                            self.etcd_events.append(("put", key, t))
+                            self.live.add(key)
+                    self.cond.notify_all()
+        except Exception as exc:  # noqa: BLE001 - cancelled at the end, or broken
+            if not self._watch_done.is_set():
+                with self.cond:
+                    self.errors.append(f"etcd watch: {exc!r}")
+                    self.cond.notify_all()
 
     def _follow(self) -> None:
         try:
@@ -201,9 +230,10 @@ class Observer:
                     self.docker_events.append((action, cid, int(ev.get("timeNano") or 0)))
                     self.cond.notify_all()
         except Exception as exc:  # noqa: BLE001 - closed at the end, or broken
-            with self.cond:
-                self.errors.append(f"docker events: {exc!r}")
-                self.cond.notify_all()
+            if not self._watch_done.is_set():
+                with self.cond:
+                    self.errors.append(f"docker events: {exc!r}")
+                    self.cond.notify_all()
 
     def wait(self, pred: Callable[[], Any], timeout: float, what: str,
              alive: Callable[[], None] | None = None) -> Any:
@@ -234,22 +264,21 @@ class Observer:
         return None
 
     def close(self) -> None:
-        if self._watch_id is not None:
-            try:
-                self._etcd.cancel_watch(self._watch_id)
-            except Exception:  # noqa: BLE001 - teardown
-                pass
+        self._watch_done.set()
+        if self._rpc is not None:
+            self._rpc.cancel()
         if self._stream is not None:
             try:
                 self._stream.close()
+            except Exception:  # noqa: BLE001 - teardown
+                pass
+        for client in (self._docker, self._etcd):
+            try:
+                client.close()
             except Exception:  # noqa: BLE001
                 pass
-        try:
-            self._docker.close()
-        except Exception:  # noqa: BLE001
-            pass
-        if self._thread is not None:
-            self._thread.join(5)
+        for thread in self._threads:
+            thread.join(5)
 
 
 def grpc_handled(endpoint: str) -> dict[str, float]:
@@ -673,7 +702,7 @@ def main() -> int:
         sk.start("--etcd", etcd.hostport, "--host-ip", procs.LOOPBACK, "--service", SERVICE,
                  "--check", "none", "--ttl", str(TTL), "--reconcile-interval", str(RECONCILE),
                  "--log-level", args.log_level)
-        obs = Observer(etcd.client(), run_label)
+        obs = Observer(etcd.port, run_label)
         obs.start()
         wait_for(lambda: (sk.check_alive(), "Docker event stream connected" in sk.output())[1], timeout=30,
                  ignore=(), message="the sidekick's Docker event stream")

@@ -216,3 +216,27 @@ def test_container_without_published_port_is_reported(env, httpd_image, sidekick
         assert env.keys() == {}
     finally:
         procs.docker("rm", "-f", name, check=False)
+
+
+def test_etcd_unreachable_at_start_is_retried(env, boxes, sidekick) -> None:
+    box = boxes()
+    env.etcd.stop()
+    sk = sidekick()
+    sk.wait_output(f"etcd lease grant (ttl 6s) failed ({env.etcd.hostport})")
+    assert sk.running()
+    env.etcd.start()
+    env.wait_keys({env.key(box)}, timeout=20)
+
+
+def test_docker_unreachable_is_retried_not_fatal(env, tmp_path, request) -> None:
+    import procs
+    sk = procs.CliProcess("sidekick", tmp_path / "sidekick.log")
+    request.node.__dict__.setdefault("_lb_procs", []).append(sk)
+    sk.start("--etcd", env.etcd.hostport, "--host-ip", "127.0.0.1", "--service", env.service,
+             env={"DOCKER_HOST": f"unix://{tmp_path}/no-docker.sock"})
+    try:
+        sk.wait_output("Docker daemon unreachable", count=2)
+        assert sk.running()
+    finally:
+        sk.terminate()
+    assert sk.proc is not None and sk.proc.returncode == 0
