@@ -586,8 +586,9 @@ def report(res: Results, quick: bool, facts: str) -> str:
         if idle is many and ones is not None and many is not ones:
             ok, _why = _same_requests(ones, many)
             target = f"same as with {ones.containers}"
+        note = f" (disturbed: {idle.foreign_keys} keys of other services)" if idle.foreign_keys else ""
         rows.append((f"etcd requests/min idle, {idle.containers} container(s)",
-                     f"{idle.per_min(idle.total):.1f}", target, ok))
+                     f"{idle.per_min(idle.total):.1f}{note}", target, ok))
     if many is not None and many.cpu_pct is not None:
         rows.append((f"sidekick idle CPU, {many.containers} containers", f"{many.cpu_pct:.2f} %",
                      f"< {TARGET_CPU_PCT:g} %", many.cpu_pct < TARGET_CPU_PCT))
@@ -681,7 +682,7 @@ def main() -> int:
     res = Results()
     ids: dict[str, str] = {}
     keys: dict[str, str] = {}
-    failed, interrupted = True, False
+    failed, interrupted, kept_dockerd = True, False, False
     facts = "machine: ?"
     print(f"work directory: {work}; containers {name_prefix}*", flush=True)
     try:
@@ -695,6 +696,10 @@ def main() -> int:
             procs.build_httpd_image(work / "image")
         etcd.start()
 
+        foreign = docker("ps", "-q", "--filter", "label=sidekick.service", check=False).stdout.split()
+        if foreign:
+            print(f"WARNING: {len(foreign)} running containers of others carry a sidekick.service label; "
+                  "the host-wide sidekick registers them too, which disturbs the figures", flush=True)
         print(f"creating {n_many} containers ...", flush=True)
         ids = create_containers(names, run_label)
 
@@ -704,11 +709,15 @@ def main() -> int:
                  "--log-level", args.log_level)
         obs = Observer(etcd.port, run_label)
         obs.start()
-        wait_for(lambda: (sk.check_alive(), "Docker event stream connected" in sk.output())[1], timeout=30,
-                 ignore=(), message="the sidekick's Docker event stream")
-        wait_for(lambda: (sk.check_alive(), "lease" in sk.output() and "granted" in sk.output())[1],
-                 timeout=30, ignore=(), message="the sidekick's lease")
-        time.sleep(1.0)
+        if args.log_level.upper() in ("INFO", "DEBUG"):
+            wait_for(lambda: (sk.check_alive(), "Docker event stream connected" in sk.output())[1],
+                     timeout=30, ignore=(), message="the sidekick's Docker event stream")
+            wait_for(lambda: (sk.check_alive(), "lease" in sk.output() and "granted" in sk.output())[1],
+                     timeout=30, ignore=(), message="the sidekick's lease")
+            time.sleep(1.0)
+        else:
+            time.sleep(5.0)
+            sk.check_alive()
 
         # Warm-up (not counted): the first start pays for lazy imports and first connections.
         warm = names[-1]
@@ -747,7 +756,7 @@ def main() -> int:
             obs.close()
         _remove_containers(names, run_label)
         etcd.close()
-        control.close()
+        kept_dockerd = _stop_our_dockerd(control)
 
     if obs is not None and ids and keys:
         log_breakdown(work / "sidekick.log", obs, ids, keys, res)
@@ -755,12 +764,31 @@ def main() -> int:
     print(report(res, args.quick, facts))
     if args.profile:
         print_profile(profile_path)
-    if failed or args.keep:
+    if failed or args.keep or kept_dockerd:
         print(f"\nwork directory kept: {work}")
     else:
         import shutil
         shutil.rmtree(work, ignore_errors=True)
     return 130 if interrupted else (1 if failed else 0)
+
+
+def _stop_our_dockerd(control: procs.DockerControl) -> bool:
+    """Stop the dockerd this run started -- unless containers that are not ours appeared on it
+    meanwhile (someone else on this host started using it): then leave it running and say so.
+    Returns True when it was left running."""
+    owned = control.owned
+    if owned is None:
+        return False
+    others = docker("ps", "-aq", check=False, timeout=30).stdout.split() if owned.running() else []
+    if not others:
+        control.close()
+        return False
+    print(f"bench_sidekick: NOT stopping the dockerd this run started (pid {owned.pid}): "
+          f"{len(others)} containers of others run on it; stop it with `kill {owned.pid}` "
+          f"when they are done (log {owned.log_path})", file=sys.stderr)
+    owned._finish()   # noqa: SLF001 - forget it, so procs' atexit hook does not kill it
+    control.owned = None
+    return True
 
 
 def _remove_containers(names: list[str], run_label: str) -> None:
