@@ -32,6 +32,7 @@ class Container:
     published: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)  # port -> ((ip, port),)
     networks: Mapping[str, str] = field(default_factory=dict)                           # name -> IP
     network_mode: str = ""
+    stop_signal: int | None = None                  # the image's STOPSIGNAL (Apache: SIGWINCH)
 
     @classmethod
     def from_inspect(cls, data: Mapping[str, Any]) -> "Container":
@@ -53,6 +54,7 @@ class Container:
             networks={name: net.get("IPAddress", "")
                       for name, net in (settings.get("Networks") or {}).items()},
             network_mode=(data.get("HostConfig") or {}).get("NetworkMode") or "",
+            stop_signal=kill_signal({"signal": config.get("StopSignal") or ""}),
         )
 
     @property
@@ -133,6 +135,8 @@ def _container_ip(container: Container, network: str | None) -> str:
 def kill_signal(attributes: Mapping[str, str]) -> int | None:
     """The signal of a `kill` event ("15", "SIGTERM" or "TERM"), None when unknown."""
     raw = str(attributes.get("signal", "")).strip().upper()
+    if not raw:
+        return None
     if raw.isdigit():
         return int(raw)
     try:
@@ -141,5 +145,9 @@ def kill_signal(attributes: Mapping[str, str]) -> int | None:
         return None
 
 
-def is_terminating(signum: int | None) -> bool:
+def is_terminating(signum: int | None, container: Container | None = None) -> bool:
+    """A `kill` with this signal stops the container: any signal but the reload ones, and
+    always the container's own stop signal (`docker stop` of Apache sends SIGWINCH)."""
+    if container is not None and signum is not None and signum == container.stop_signal:
+        return True
     return signum is None or signum not in NON_TERMINATING

@@ -185,7 +185,8 @@ class Sidekick:
         attributes = (event.get("Actor") or {}).get("Attributes") or {}
         if action == "kill":
             signum = kill_signal(attributes)
-            if is_terminating(signum):
+            tracked = self.tracked.get(cid)
+            if is_terminating(signum, tracked.container if tracked else None):
                 self._drop(cid, f"kill signal {attributes.get('signal', '?')}")
             elif cid in self.tracked:
                 log.info("container %s: kill signal %s is not a stop; kept", self.tracked[cid].container,

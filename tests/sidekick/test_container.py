@@ -126,3 +126,12 @@ def test_container_address() -> None:
 def test_kill_signals(attrs: dict[str, str], signum: int | None, terminating: bool) -> None:
     assert kill_signal(attrs) == signum
     assert is_terminating(kill_signal(attrs)) is terminating
+
+
+def test_the_containers_own_stop_signal_is_a_stop() -> None:
+    apache = Container.from_inspect(inspect(Config={"StopSignal": "SIGWINCH"}))
+    assert apache.stop_signal == signal.SIGWINCH
+    assert is_terminating(signal.SIGWINCH, apache)          # docker stop of httpd:2.4
+    assert not is_terminating(signal.SIGHUP, apache)        # apachectl graceful stays
+    plain = Container.from_inspect(inspect())
+    assert plain.stop_signal is None and not is_terminating(signal.SIGWINCH, plain)
