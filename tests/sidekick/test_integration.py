@@ -240,3 +240,17 @@ def test_docker_unreachable_is_retried_not_fatal(env, tmp_path, request) -> None
     finally:
         sk.terminate()
     assert sk.proc is not None and sk.proc.returncode == 0
+
+
+def test_stop_with_the_images_stop_signal_removes_at_once(env, boxes, sidekick) -> None:
+    sidekick()
+    box = boxes("--stop-signal", "SIGWINCH")              # as Apache's image does (graceful stop)
+    env.wait_keys({env.key(box)})
+    import threading
+    import procs
+    stopper = threading.Thread(target=procs.docker, args=("stop", "-t", "3", box.name))
+    stopper.start()                                       # SIGWINCH is ignored: SIGKILL after 3 s
+    try:
+        _gone_within(env, env.key(box), 1.0)              # gone on the kill event, not at die
+    finally:
+        stopper.join()
