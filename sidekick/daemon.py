@@ -78,6 +78,7 @@ class Sidekick:
         self.docker = docker_source or DockerSource(config.docker_timeout, self.inbox.put)
         self.tracked: dict[str, Tracked] = {}
         self.reported: set[str] = set()            # containers already reported as not registrable
+        self.ignored: set[str] = set()             # running containers that are not selected
         self.stopping: int | None = None
         self.probes = ThreadPoolExecutor(max_workers=8, thread_name_prefix="probe")
         self.etcd_retry = Backoff(initial=0.5, maximum=min(10.0, config.keepalive_interval))
@@ -147,7 +148,7 @@ class Sidekick:
             self._on_probe(item[1], item[2], item[3])
         elif kind == "connected":
             log.info("Docker event stream connected; reconciling")
-            self._reconcile()
+            self._reconcile(deep=True)
 
     def _timers(self) -> None:
         now = self.clock()
@@ -224,6 +225,7 @@ class Sidekick:
 
     def _track_container(self, container: Container) -> None:
         if not is_selected(container, self.config):
+            self.ignored.add(container.id)        # labels and image never change: ask once
             return
         try:
             address = backend_address(container, self.config)
@@ -319,20 +321,22 @@ class Sidekick:
         if self.etcd_retry_at is None:
             self.etcd_retry_at = self.clock() + self.etcd_retry.next_delay()
 
-    def _reconcile(self) -> None:
-        """Containers vs tracked, then desired keys vs etcd."""
+    def _reconcile(self, deep: bool = False) -> None:
+        """Containers vs tracked, then desired keys vs etcd.  Only containers we do not know
+        are inspected, unless `deep` (after a reconnect: health events may have been missed)."""
         try:
-            running = {c.id: c for c in self.docker.running()}
+            states = self.docker.states()
         except DockerError as exc:
             log.warning("%s; reconcile postponed", exc)
             return
-        for cid in [cid for cid in self.tracked if cid not in running]:
-            self._drop(cid, "no longer running")
-        for container in running.values():
-            if container.paused:
-                self._drop(container.id, "paused")
-            else:
-                self._track_container(container)
+        for cid in [cid for cid in self.tracked if states.get(cid) != "running"]:
+            self._drop(cid, "paused" if states.get(cid) == "paused" else "no longer running")
+        self.ignored &= states.keys()
+        self.reported &= states.keys()
+        for cid, state in states.items():
+            known = cid in self.ignored or cid in self.reported or (cid in self.tracked and not deep)
+            if state == "running" and not known:
+                self._track(cid)
         prefixes = {self.config.service_prefix(self.config.service)} | \
                    {t.key.rsplit("/", 1)[0] + "/" for t in self.tracked.values()}
         if self._etcd(lambda: self.registry.reconcile(prefixes)) and not self.claimed:

@@ -41,15 +41,14 @@ class DockerSource:
             self._client = self._connect()
         return self._client.api
 
-    def running(self) -> list[Container]:
-        """Every running or paused container, inspected."""
+    def states(self) -> dict[str, str]:
+        """id -> "running" or "paused" for every such container (one `docker ps`, no inspect)."""
         try:
-            ids = [c["Id"] for c in self._api().containers(filters={"status": ["running", "paused"]})]
+            listed = self._api().containers(filters={"status": ["running", "paused"]})
         except (docker.errors.DockerException, requests.RequestException) as exc:
             self._reset()
             raise DockerError(f"docker ps failed: {_short(exc)}") from None
-        found = (self.inspect(cid) for cid in ids)
-        return [c for c in found if c is not None]
+        return {c["Id"]: c.get("State", "running") for c in listed}
 
     def inspect(self, cid: str) -> Container | None:
         """None when the container is gone."""
