@@ -43,7 +43,8 @@ class Renderer:
         except TemplateError as exc:
             raise TemplateError(f"{resource.src}: {exc}") from None
         except jinja2.TemplateError as exc:
-            raise TemplateError(f"{resource.src}{_line(exc, resource.src)}: {exc.message or type(exc).__name__}") from None
+            message = exc.message or type(exc).__name__
+            raise TemplateError(f"{resource.src}{_line(exc, resource.src)}: {message}") from None
         except Exception as exc:  # noqa: BLE001 - a template can raise anything (bad filter args, ...)
             raise TemplateError(f"{resource.src}{_line(exc, resource.src)}: render failed: "
                                 f"{type(exc).__name__}: {exc}") from None

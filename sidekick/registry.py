@@ -92,7 +92,7 @@ class Registry:
             for value, meta in call(self._client, RegistryError, f"get {prefix}",
                                     lambda p=prefix: list(self._client.get_prefix(p))):
                 found[meta.key.decode("utf-8", "replace")] = (value.decode("utf-8", "replace"), meta.lease_id)
-        for key, (value, lease) in found.items():
+        for key, (_value, lease) in found.items():
             if lease == self.lease_id and key not in self.desired:
                 log.info("reconcile: %s is under our lease but no container wants it; deleting", key)
                 self._dirty.add(key)
@@ -106,8 +106,8 @@ class Registry:
     def claim_stale(self, prefix: str, owned: str) -> None:
         """Delete keys under `prefix` for addresses starting with `owned` (e.g. our host IP)
         that belong to no lease of ours: left by an earlier run of ours that was killed."""
-        for value, meta in call(self._client, RegistryError, f"get {prefix}",
-                                lambda: list(self._client.get_prefix(prefix))):
+        for _value, meta in call(self._client, RegistryError, f"get {prefix}",
+                                 lambda: list(self._client.get_prefix(prefix))):
             key = meta.key.decode("utf-8", "replace")
             if key[len(prefix):].startswith(owned) and key not in self.desired and meta.lease_id != self.lease_id:
                 log.info("%s: stale registration of this host (lease %x), deleting", key, meta.lease_id)

@@ -4,9 +4,8 @@ from __future__ import annotations
 import os
 import signal
 import time
-from typing import Callable
 
-from procs import HttpBackend, wait_for
+from procs import wait_for
 
 KEY = "/services/apache/"
 

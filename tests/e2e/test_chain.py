@@ -35,11 +35,11 @@ def test_rolling_replacements_under_load_lose_no_request(chain) -> None:
         for i in range(3, 13):                     # 10 rolling replacements
             new = f"r{i}"
             chain.run(new)
-            wait_for(lambda: new in chain.served(6), timeout=20)
+            wait_for(lambda new=new: new in chain.served(6), timeout=20)
             old = live.pop(0)
             chain.stop(old)
             live.append(new)
-            wait_for(lambda: old not in chain.served(6), timeout=10)
+            wait_for(lambda old=old: old not in chain.served(6), timeout=10)
     finally:
         load.stop()
     assert load.failed == [], f"{len(load.failed)} failed of {load.ok + len(load.failed)}: {load.failed[:5]}"

@@ -157,7 +157,7 @@ def test_two_sidekicks_with_different_host_ips(env, boxes, sidekick) -> None:
     b = boxes(bind="127.0.0.2")
     env.wait_keys({env.key(a), env.key(b)})
     assert env.lease_of(env.key(a)) != env.lease_of(env.key(b))
-    first.wait_output(f"not on --host-ip 127.0.0.1")      # b is not first's to register
+    first.wait_output("not on --host-ip 127.0.0.1")      # b is not first's to register
     second.send(signal.SIGTERM)
     assert second.wait() == 0
     env.wait_keys({env.key(a)})                           # first's key untouched
