@@ -28,6 +28,9 @@ EXIT_OK = 0
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 REMOVE_ACTIONS = frozenset({"die", "stop", "destroy", "oom"})
 ADD_ACTIONS = frozenset({"start", "unpause", "restart"})
+# Longest stop grace period we expect (`docker stop -t`); a container killed with a stop
+# signal that keeps running longer than this is taken back by the next reconcile.
+DRAIN_GRACE = 120.0
 
 
 @dataclass
@@ -79,6 +82,7 @@ class Sidekick:
         self.tracked: dict[str, Tracked] = {}
         self.reported: set[str] = set()            # containers already reported as not registrable
         self.ignored: set[str] = set()             # running containers that are not selected
+        self.draining: dict[str, float] = {}       # killed, in their stop grace period: until when
         self.stopping: int | None = None
         self.probes = ThreadPoolExecutor(max_workers=8, thread_name_prefix="probe")
         self.etcd_retry = Backoff(initial=0.5, maximum=min(10.0, config.keepalive_interval))
@@ -188,17 +192,21 @@ class Sidekick:
             signum = kill_signal(attributes)
             tracked = self.tracked.get(cid)
             if is_terminating(signum, tracked.container if tracked else None):
+                # It runs on through its stop grace period: keep reconciles from adding it back.
+                self.draining[cid] = self.clock() + DRAIN_GRACE
                 self._drop(cid, f"kill signal {attributes.get('signal', '?')}")
             elif cid in self.tracked:
                 log.info("container %s: kill signal %s is not a stop; kept", self.tracked[cid].container,
                          attributes.get("signal"))
         elif action in REMOVE_ACTIONS:
+            self.draining.pop(cid, None)
             self._drop(cid, action)
         elif action == "pause":
             self._drop(cid, "paused")
         elif action in ADD_ACTIONS:
+            self.draining.pop(cid, None)
             self._track(cid)
-        elif action.startswith("health_status"):
+        elif action.startswith("health_status") and cid not in self.draining:
             self._on_docker_health(cid, action.split(":", 1)[-1].strip())
 
     def _on_docker_health(self, cid: str, status: str) -> None:
@@ -333,8 +341,11 @@ class Sidekick:
             self._drop(cid, "paused" if states.get(cid) == "paused" else "no longer running")
         self.ignored &= states.keys()
         self.reported &= states.keys()
+        now = self.clock()
+        self.draining = {cid: until for cid, until in self.draining.items() if cid in states and until > now}
         for cid, state in states.items():
-            known = cid in self.ignored or cid in self.reported or (cid in self.tracked and not deep)
+            known = cid in self.ignored or cid in self.reported or cid in self.draining or \
+                (cid in self.tracked and not deep)
             if state == "running" and not known:
                 self._track(cid)
         prefixes = {self.config.service_prefix(self.config.service)} | \

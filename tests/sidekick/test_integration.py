@@ -254,3 +254,22 @@ def test_stop_with_the_images_stop_signal_removes_at_once(env, boxes, sidekick) 
         _gone_within(env, env.key(box), 1.0)              # gone on the kill event, not at die
     finally:
         stopper.join()
+
+
+def test_reconcile_during_a_stop_grace_period_does_not_add_it_back(env, boxes, sidekick) -> None:
+    sk = sidekick("--reconcile-interval", "1")
+    box = boxes()                                         # busybox httpd ignores SIGTERM as PID 1
+    env.wait_keys({env.key(box)})
+    import threading
+    import procs
+    stopper = threading.Thread(target=procs.docker, args=("stop", "-t", "4", box.name))
+    stopper.start()                                       # SIGTERM now, SIGKILL after 4 s
+    try:
+        _gone_within(env, env.key(box), 1.0)
+        deadline = time.monotonic() + 3.0                 # several reconciles meanwhile
+        while time.monotonic() < deadline:
+            assert env.key(box) not in env.keys(), "a reconcile put a stopping container back"
+            time.sleep(0.05)
+    finally:
+        stopper.join()
+    assert "is not published" not in sk.output()
