@@ -158,8 +158,8 @@ class Observer:
 
     def __init__(self, etcd_port: int, run_label: str) -> None:
         self.cond = threading.Condition()
-        # docker: (action, container id, timeNano)
-        self.docker_events: list[tuple[str, str, int]] = []
+        # docker: (action, container id, timeNano, time_ns when we received it)
+        self.docker_events: list[tuple[str, str, int, int]] = []
         # etcd: (kind "put"/"delete", key, time_ns seen)
         self.etcd_events: list[tuple[str, str, int]] = []
         self.live: set[str] = set()                       # keys under PREFIX now
@@ -224,10 +224,11 @@ class Observer:
     def _follow(self) -> None:
         try:
             for ev in self._stream:
+                t = time.time_ns()
                 action = str(ev.get("Action") or ev.get("status") or "")
                 cid = ev.get("id") or (ev.get("Actor") or {}).get("ID") or ""
                 with self.cond:
-                    self.docker_events.append((action, cid, int(ev.get("timeNano") or 0)))
+                    self.docker_events.append((action, cid, int(ev.get("timeNano") or 0), t))
                     self.cond.notify_all()
         except Exception as exc:  # noqa: BLE001 - closed at the end, or broken
             if not self._watch_done.is_set():
@@ -252,7 +253,7 @@ class Observer:
                     alive()
 
     def docker_event(self, action: str, cid: str, after: int = 0) -> int | None:
-        for a, c, t in self.docker_events[after:]:
+        for a, c, t, _recv in self.docker_events[after:]:
             if a == action and c == cid:
                 return t
         return None
@@ -333,8 +334,9 @@ class Results:
     start_ms: list[float] = field(default_factory=list)
     start_cli_ms: list[float] = field(default_factory=list)      # `docker start` call duration
     kill_ms: list[float] = field(default_factory=list)
-    start_breakdown: dict[str, list[float]] = field(default_factory=dict)
-    kill_breakdown: dict[str, list[float]] = field(default_factory=dict)
+    samples: list[Sample] = field(default_factory=list)
+    foreign_during: dict[str, int] = field(default_factory=dict)   # phase -> foreign log lines
+    loadavg: dict[str, str] = field(default_factory=dict)          # phase -> /proc/loadavg after it
     idle: list[Idle] = field(default_factory=list)
     rss_kb: int | None = None
     rss_now_kb: int | None = None
@@ -455,14 +457,11 @@ def idle_window(etcd: EtcdServer, obs: Observer, sk: SidekickProcess, containers
     # they would add requests of their own.  Read after the window, so not counted in it.
     foreign = sum(1 for _v, meta in etcd.client().get_prefix("/services/")
                   if not meta.key.decode().startswith(PREFIX))
-    with open(sk.log_path, "rb") as f:
-        f.seek(log0)
-        chunk = f.read(max(0, log1 - log0)).decode(errors="replace")
-    foreign_lines = sum(1 for m in re.finditer(r"(/services/\S+)", chunk) if not m.group(1).startswith(PREFIX))
+    foreign_log = foreign_lines(log_lines_between(sk.log_path, log0, log1))
     return Idle(containers, elapsed, per_method,
                 None if c0 is None or c1 is None else (c1 - c0) / CLK_TCK,
                 None if d0 is None or d1 is None else (d1 - d0) / CLK_TCK,
-                changes, foreign, foreign_lines)
+                changes, foreign, foreign_log)
 
 
 def _size(path: Path) -> int:
@@ -492,46 +491,85 @@ def _log_times(log_path: Path) -> list[tuple[int, str]]:
     return out
 
 
-def log_breakdown(log_path: Path, obs: Observer, ids: dict[str, str], keys: dict[str, str],
-                  res: Results) -> None:
-    """Split each latency with the sidekick's INFO lines (1 ms resolution, truncated):
+@dataclass
+class Sample:
+    phase: str                    # "start" / "kill"
+    name: str
+    total_ms: float               # event timeNano -> our watch saw the key change
+    parts: dict[str, float]       # the split below (None-free; missing when a log line is missing)
+
+
+START_PARTS = ("event -> we received it (dockerd delivery, our side)",
+               "event -> sidekick 'tracking as' (delivery + inspect)",
+               "'tracking as' -> 'registered' (etcd put)",
+               "'registered' -> our watch (< 0: etcd tells watchers before the writer)")
+KILL_PARTS = ("event -> we received it (dockerd delivery, our side)",
+              "event -> sidekick 'removing' (delivery + queueing)",
+              "'removing' -> 'deregistered' (etcd txn)",
+              "'deregistered' -> our watch (< 0: see above)")
+
+
+def log_breakdown(log_path: Path, obs: Observer, ids: dict[str, str], keys: dict[str, str]) -> list[Sample]:
+    """Split each measured latency with the sidekick's INFO lines (1 ms resolution, truncated):
     start: event -> 'tracking as' (event delivery + docker inspect) -> 'registered' (etcd put);
-    kill: event -> 'removing' (event delivery) -> 'deregistered' (etcd txn)."""
+    kill: event -> 'removing' (event delivery) -> 'deregistered' (etcd txn).
+    Also when our own Docker event subscription received the event: a late delivery there too
+    means dockerd (or a starved CPU) was slow, not the sidekick."""
     lines = _log_times(log_path)
-    start_ev: dict[str, int] = {}
-    kill_ev: dict[str, int] = {}
-    for a, c, t in obs.docker_events:                 # the first start / kill of each container
-        if a == "start":
-            start_ev.setdefault(c, t)
-        elif a == "kill":
-            kill_ev.setdefault(c, t)
-    seen = {}
+    first: dict[tuple[str, str], tuple[int, int]] = {}
+    for a, c, t, recv in obs.docker_events:            # the first start / kill of each container
+        first.setdefault((a, c), (t, recv))
+    seen: dict[tuple[str, str], int] = {}
     for kind, key, t in obs.etcd_events:
         seen.setdefault((kind, key), t)
-    sb: dict[str, list[float]] = {"event -> 'tracking as' (delivery + inspect)": [],
-                                  "'tracking as' -> 'registered' (etcd put)": [],
-                                  "'registered' -> our watch": []}
-    kb: dict[str, list[float]] = {"event -> 'removing' (delivery)": [],
-                                  "'removing' -> 'deregistered' (etcd txn)": [],
-                                  "'deregistered' -> our watch": []}
+    out: list[Sample] = []
     for name, key in keys.items():
         cid = ids[name]
         short = cid[:12]
-        t_track = next((t for t, msg in lines if f"({short}): tracking as {key}" in msg), None)
-        t_reg = next((t for t, msg in lines if msg.startswith(f"registered {key} =")), None)
-        if cid in start_ev and t_track and t_reg and ("put", key) in seen:
-            sb["event -> 'tracking as' (delivery + inspect)"].append((t_track - start_ev[cid]) / 1e6)
-            sb["'tracking as' -> 'registered' (etcd put)"].append((t_reg - t_track) / 1e6)
-            sb["'registered' -> our watch"].append((seen[("put", key)] - t_reg) / 1e6)
-        t_rm = next((t for t, msg in lines if f"({short}): kill signal" in msg and f"removing {key}" in msg),
-                    None)
-        t_dereg = next((t for t, msg in lines if msg == f"deregistered {key}"), None)
-        if cid in kill_ev and t_rm and t_dereg and ("delete", key) in seen:
-            kb["event -> 'removing' (delivery)"].append((t_rm - kill_ev[cid]) / 1e6)
-            kb["'removing' -> 'deregistered' (etcd txn)"].append((t_dereg - t_rm) / 1e6)
-            kb["'deregistered' -> our watch"].append((seen[("delete", key)] - t_dereg) / 1e6)
-    res.start_breakdown = {k: v for k, v in sb.items() if v}
-    res.kill_breakdown = {k: v for k, v in kb.items() if v}
+        ev = first.get(("start", cid))
+        if ev and ("put", key) in seen:
+            t_track = next((t for t, msg in lines if f"({short}): tracking as {key}" in msg), None)
+            t_reg = next((t for t, msg in lines if msg.startswith(f"registered {key} =")), None)
+            parts = {START_PARTS[0]: (ev[1] - ev[0]) / 1e6}
+            if t_track and t_reg:
+                parts.update({START_PARTS[1]: (t_track - ev[0]) / 1e6, START_PARTS[2]: (t_reg - t_track) / 1e6,
+                              START_PARTS[3]: (seen[("put", key)] - t_reg) / 1e6})
+            out.append(Sample("start", name, (seen[("put", key)] - ev[0]) / 1e6, parts))
+        ev = first.get(("kill", cid))
+        if ev and ("delete", key) in seen:
+            t_rm = next((t for t, msg in lines if f"({short}): kill signal" in msg and f"removing {key}" in msg),
+                        None)
+            t_dereg = next((t for t, msg in lines if msg == f"deregistered {key}"), None)
+            parts = {KILL_PARTS[0]: (ev[1] - ev[0]) / 1e6}
+            if t_rm and t_dereg:
+                parts.update({KILL_PARTS[1]: (t_rm - ev[0]) / 1e6, KILL_PARTS[2]: (t_dereg - t_rm) / 1e6,
+                              KILL_PARTS[3]: (seen[("delete", key)] - t_dereg) / 1e6})
+            out.append(Sample("kill", name, (seen[("delete", key)] - ev[0]) / 1e6, parts))
+    return out
+
+
+def write_samples(path: Path, samples: list[Sample]) -> None:
+    cols = ["phase", "container", "total_ms", *dict.fromkeys(START_PARTS + KILL_PARTS)]
+    with open(path, "w") as f:
+        f.write(",".join(f'"{c}"' for c in cols) + "\n")
+        for smp in samples:
+            vals = [smp.phase, smp.name, f"{smp.total_ms:.3f}"] + \
+                   [f"{smp.parts[c]:.3f}" if c in smp.parts else "" for c in cols[3:]]
+            f.write(",".join(vals) + "\n")
+
+
+def log_lines_between(log_path: Path, start: int, end: int) -> str:
+    try:
+        with open(log_path, "rb") as f:
+            f.seek(start)
+            return f.read(max(0, end - start)).decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def foreign_lines(text: str) -> int:
+    """Sidekick log lines about keys of other services (other labelled containers)."""
+    return sum(1 for m in re.finditer(r"(/services/\S+)", text) if not m.group(1).startswith(PREFIX))
 
 
 # --------------------------------------------------------------------------- reporting
@@ -558,7 +596,19 @@ def machine_facts() -> str:
         pass
     return (f"machine: nproc={os.cpu_count()} (usable {len(os.sched_getaffinity(0))}), "
             f"python {platform.python_version()}, docker {dv}, etcd {etcd_ver}, "
-            f"{platform.system()} {platform.release()}, cpu: {cpu}")
+            f"{platform.system()} {platform.release()}, cpu: {cpu}; code: {code_version()}")
+
+
+def code_version() -> str:
+    """The commit, and whether sidekick/ or lbcommon/ differ from it (read-only git calls)."""
+    try:
+        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "--no-optional-locks", "-C", str(ROOT), "diff", "--quiet", "HEAD", "--",
+                                "sidekick", "lbcommon"], capture_output=True, timeout=10).returncode
+    except (OSError, subprocess.TimeoutExpired):
+        return "?"
+    return f"{head or '?'}{' + uncommitted changes in sidekick/ or lbcommon/' if dirty == 1 else ''}"
 
 
 def verdict(ok: bool | None) -> str:
@@ -626,12 +676,26 @@ def report(res: Results, quick: bool, facts: str) -> str:
     if res.start_cli_ms:
         extra.append(f"`docker start` CLI call: p50 {pct(res.start_cli_ms, 50):.0f} ms, "
                      f"max {max(res.start_cli_ms):.0f} ms")
-    for title, bd in (("start", res.start_breakdown), ("kill", res.kill_breakdown)):
-        if bd:
-            extra.append(f"{title} latency split by the sidekick's log lines (1 ms resolution):")
-            for part, vals in bd.items():
+    for phase, names in (("start", START_PARTS), ("kill", KILL_PARTS)):
+        samples = [smp for smp in res.samples if smp.phase == phase]
+        if not samples:
+            continue
+        extra.append(f"{phase} latency split (sidekick log lines have 1 ms resolution):")
+        for part in names:
+            vals = [smp.parts[part] for smp in samples if part in smp.parts]
+            if vals:
                 extra.append(f"  {part}: p50 {pct(vals, 50):.1f} ms, p99 {pct(vals, 99):.1f} ms, "
                              f"max {max(vals):.1f} ms")
+        for smp in sorted(samples, key=lambda x: -x.total_ms)[:3]:
+            split = "; ".join(f"{k.split(' (')[0]} {v:.1f}" for k, v in smp.parts.items())
+            extra.append(f"  slowest: {smp.name} {smp.total_ms:.1f} ms ({split})")
+    for phase, n in res.foreign_during.items():
+        if n:
+            extra.append(f"WARNING: during {phase} the sidekick also handled other services' containers "
+                         f"({n} log lines): the latencies may include waiting for that work")
+    if res.loadavg:
+        extra.append("load average after each phase: " +
+                     "; ".join(f"{k}: {v}" for k, v in res.loadavg.items()))
     if res.bulk_n:
         extra.append(f"bulk start of {res.bulk_n} containers (3 CLI calls at once) until all keys "
                      f"visible: {res.bulk_start_s:.1f} s")
@@ -747,18 +811,29 @@ def main() -> int:
         warm_keys = isolated_starts(obs, sk, [warm], ids, Results())
         isolated_kills(obs, sk, [warm], ids, warm_keys, Results())
 
+        def phase_done(phase: str, log_from: int) -> int:
+            log_to = _size(sk.log_path)
+            res.foreign_during[phase] = foreign_lines(log_lines_between(sk.log_path, log_from, log_to))
+            res.loadavg[phase] = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+            return log_to
+
+        log_at = _size(sk.log_path)
         print(f"[1/4] {n_iso} isolated docker start ...", flush=True)
         keys = isolated_starts(obs, sk, names[:n_iso], ids, res)
+        log_at = phase_done("start", log_at)
         print(f"[2/4] {n_iso} isolated docker kill ...", flush=True)
         isolated_kills(obs, sk, names[:n_iso], ids, keys, res)
+        log_at = phase_done("kill", log_at)
 
         print(f"[3/4] idle {window:g} s with 1 container ...", flush=True)
         isolated_starts(obs, sk, names[:1], ids, Results())
         res.idle.append(idle_window(etcd, obs, sk, 1, window))
+        res.loadavg["idle 1"] = " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
         print(f"[3/4] starting {n_many - 1} more containers, then idle {window:g} s ...", flush=True)
         start_many(obs, sk, names[1:], n_many, res)
         res.idle.append(idle_window(etcd, obs, sk, n_many, window))
+        res.loadavg[f"idle {n_many}"] = " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
         print("[4/4] peak RSS", flush=True)
         assert sk.pid is not None
@@ -782,7 +857,8 @@ def main() -> int:
         kept_dockerd = _stop_our_dockerd(control)
 
     if obs is not None and ids and keys:
-        log_breakdown(work / "sidekick.log", obs, ids, keys, res)
+        res.samples = log_breakdown(work / "sidekick.log", obs, ids, keys)
+        write_samples(work / "samples.csv", res.samples)
     print()
     print(report(res, args.quick, facts))
     if args.profile:
@@ -802,12 +878,12 @@ def _stop_our_dockerd(control: procs.DockerControl) -> bool:
     owned = control.owned
     if owned is None:
         return False
-    others = docker("ps", "-aq", check=False, timeout=30).stdout.split() if owned.running() else []
+    others = docker("ps", "-q", check=False, timeout=30).stdout.split() if owned.running() else []
     if not others:
         control.close()
         return False
     print(f"bench_sidekick: NOT stopping the dockerd this run started (pid {owned.pid}): "
-          f"{len(others)} containers of others run on it; stop it with `kill {owned.pid}` "
+          f"{len(others)} running containers of others use it; stop it with `kill {owned.pid}` "
           f"when they are done (log {owned.log_path})", file=sys.stderr)
     owned._finish()   # noqa: SLF001 - forget it, so procs' atexit hook does not kill it
     control.owned = None
