@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from balancer.config import Config
-from lbcommon.cli import EtcdSettings, etcd_options
+from lbcommon.cli import METRICS_OPTION, EtcdSettings, etcd_options, parse_listen_address
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
@@ -18,6 +18,7 @@ def main() -> None:
 
 @main.command()
 @etcd_options
+@METRICS_OPTION
 @click.option("--confdir", type=click.Path(path_type=Path, file_okay=False), default=Path("/etc/balancer"),
               help="Directory with conf.d/*.toml template resources and templates/.")
 @click.option("--prefix", default="", help="Key prefix put before every resource's prefix and keys.")
@@ -34,7 +35,7 @@ def main() -> None:
 @click.option("--resync-interval", type=click.FloatRange(min=1), default=60.0,
               help="Full re-list of etcd every SECONDS in watch mode.")
 @click.option("--check-config", is_flag=True, help="Validate options and template resources, then exit.")
-def run(etcd: EtcdSettings, confdir: Path, prefix: str, interval: float | None, onetime: bool,
+def run(etcd: EtcdSettings, metrics_addr: str | None, confdir: Path, prefix: str, interval: float | None, onetime: bool,
         noop: bool, exec_command: str | None, debounce_min: float, debounce_max: float,
         resync_interval: float, check_config: bool) -> None:
     """Render template resources from etcd and keep them in step."""
@@ -52,7 +53,8 @@ def run(etcd: EtcdSettings, confdir: Path, prefix: str, interval: float | None, 
     config = Config(
         confdir=confdir, endpoints=etcd.endpoints, credentials=etcd.credentials, etcd_timeout=etcd.timeout,
         prefix=prefix, interval=interval, onetime=onetime, noop=noop, exec_command=argv,
-        debounce_quiet=debounce_min, debounce_limit=debounce_max, resync_interval=resync_interval)
+        debounce_quiet=debounce_min, debounce_limit=debounce_max, resync_interval=resync_interval,
+        metrics_addr=parse_listen_address(metrics_addr))
     from balancer.daemon import check_config as check, run as run_balancer
     if check_config:
         sys.exit(check(config))

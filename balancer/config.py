@@ -22,6 +22,7 @@ class Config:
     resync_interval: float = 60.0
     etcd_timeout: float = 5.0
     retry_max: float = 30.0                # cap for retry backoff after failures
+    metrics_addr: tuple[str, int] | None = None
 
     @property
     def mode(self) -> str:

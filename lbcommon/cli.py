@@ -31,7 +31,14 @@ _OPTIONS = (
     click.option("--password", envvar="ETCD_PASSWORD", default=None, help="etcd password (env ETCD_PASSWORD)."),
     click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
                  default="INFO"),
+    click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
+                 help="json: one JSON object per line, for log shippers."),
 )
+
+# Options of the long-running `run` commands only.
+METRICS_OPTION = click.option(
+    "--metrics-addr", default=None, metavar="HOST:PORT",
+    help="Serve Prometheus /metrics and /healthz on HOST:PORT (off by default).")
 
 
 def etcd_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -39,8 +46,8 @@ def etcd_options(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(*args: Any, etcd: tuple[str, ...], etcd_timeout: float, ca_cert: str | None,
                 cert: str | None, key: str | None, user: str | None, password: str | None,
-                log_level: str, **kwargs: Any) -> Any:
-        setup_logging(log_level)
+                log_level: str, log_format: str, **kwargs: Any) -> Any:
+        setup_logging(log_level, log_format)
         return func(*args, etcd=_settings(etcd, etcd_timeout, ca_cert, cert, key, user, password), **kwargs)
 
     for option in reversed(_OPTIONS):
@@ -67,3 +74,13 @@ def _settings(etcd: tuple[str, ...], timeout: float, ca_cert: str | None, cert: 
                 raise click.BadParameter(f"{path}: {exc.strerror}", param_hint=name) from None
     credentials = Credentials(ca_cert=ca_cert, cert=cert, key=key, user=user, password=password)
     return EtcdSettings(endpoints, credentials, timeout)
+
+
+def parse_listen_address(value: str | None) -> tuple[str, int] | None:
+    """--metrics-addr HOST:PORT (HOST may be empty for all addresses, [v6] bracketed)."""
+    if value is None:
+        return None
+    host, sep, port = value.rpartition(":")
+    if not sep or not port.isdigit() or not 0 < int(port) < 65536:
+        raise click.BadParameter(f"{value!r} is not HOST:PORT", param_hint="--metrics-addr")
+    return host.strip("[]") or "0.0.0.0", int(port)

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from lbcommon.cli import EtcdSettings, etcd_options
+from lbcommon.cli import METRICS_OPTION, EtcdSettings, etcd_options, parse_listen_address
 from sidekick.config import MIN_TTL, Config, HealthConfig
 
 
@@ -18,6 +18,7 @@ def main() -> None:
 
 @main.command()
 @etcd_options
+@METRICS_OPTION
 @click.option("--host-ip", envvar="HOST_IP", default=None,
               help="Address other hosts reach this one on (env HOST_IP, else COREOS_PRIVATE_IPV4).")
 @click.option("--service", default="apache", help="Service name: keys go under PREFIX/SERVICE/.")
@@ -41,7 +42,7 @@ def main() -> None:
 @click.option("--reconcile-interval", type=click.FloatRange(min=1), default=30.0,
               help="Seconds between full reconciles of containers and etcd keys.")
 @click.option("--check-config", is_flag=True, help="Validate the options, then exit.")
-def run(etcd: EtcdSettings, host_ip: str | None, service: str, prefix: str, container: str | None,
+def run(etcd: EtcdSettings, metrics_addr: str | None, host_ip: str | None, service: str, prefix: str, container: str | None,
         image: str | None, address_mode: str, network: str | None, ttl: int,
         keepalive_interval: float | None, check_kind: str, check_interval: float, check_timeout: float,
         check_path: str, rise: int, fall: int, reconcile_interval: float, check_config: bool) -> None:
@@ -75,7 +76,8 @@ def run(etcd: EtcdSettings, host_ip: str | None, service: str, prefix: str, cont
         address_mode=address_mode, network=network, ttl=ttl, keepalive_interval=interval,
         health=HealthConfig(kind=check_kind, interval=check_interval, timeout=check_timeout,
                             rise=rise, fall=fall, path=check_path),
-        reconcile_interval=reconcile_interval, etcd_timeout=etcd.timeout)
+        reconcile_interval=reconcile_interval, etcd_timeout=etcd.timeout,
+        metrics_addr=parse_listen_address(metrics_addr))
     if check_config:
         click.echo(f"configuration ok: keys under {config.service_prefix(config.service)}, ttl {ttl}s")
         sys.exit(0)

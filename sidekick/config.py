@@ -35,6 +35,7 @@ class Config:
     reconcile_interval: float = 30.0
     etcd_timeout: float = 5.0
     docker_timeout: float = 10.0
+    metrics_addr: tuple[str, int] | None = None
 
     def service_prefix(self, service: str) -> str:
         return f"{self.prefix.rstrip('/')}/{service}/"
