@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 class KeyCache:
     def __init__(self, store: Store, on_change: Callable[[], None],
-                 backoff: Backoff | None = None) -> None:
+                 backoff: Backoff | None = None, on_restart: Callable[[], None] | None = None) -> None:
         self._store = store
         self._on_change = on_change
         self._backoff = backoff or Backoff(initial=0.25, maximum=10.0)
@@ -33,8 +33,9 @@ class KeyCache:
         self._relist = False
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self.watch_restarts = 0
-        self.last_contact = 0.0
+        self._on_restart = on_restart or (lambda: None)
+        self.last_contact = 0.0           # monotonic time of etcd's last answer (list, event, progress)
+        self.last_error = "not connected yet"
 
     def start(self, prefixes: tuple[str, ...]) -> None:
         self._prefixes = prefixes
@@ -79,7 +80,8 @@ class KeyCache:
             except StoreError as exc:
                 with self._lock:
                     self._synced = False
-                self.watch_restarts += 1
+                self.last_error = str(exc)
+                self._on_restart()
                 delay = self._backoff.next_delay()
                 log.warning("%s; nothing will be rendered until etcd answers; retrying in %.1fs", exc, delay)
                 self._stop.wait(delay)

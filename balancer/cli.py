@@ -59,3 +59,18 @@ def run(etcd: EtcdSettings, metrics_addr: str | None, confdir: Path, prefix: str
     if check_config:
         sys.exit(check(config))
     sys.exit(run_balancer(config))
+
+
+@main.command()
+@etcd_options
+@click.option("--confdir", type=click.Path(path_type=Path, file_okay=False), default=Path("/etc/balancer"),
+              help="Directory with conf.d/*.toml template resources and templates/.")
+@click.option("--prefix", default="", help="Key prefix put before every resource's prefix and keys.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
+def status(etcd: EtcdSettings, confdir: Path, prefix: str, as_json: bool) -> None:
+    """Report each template resource: dest, pool size, in sync or not (changes nothing).
+
+    Exits 0 even when resources are out of sync; 1 when etcd cannot be read.
+    """
+    from balancer.status import run_status
+    sys.exit(run_status(etcd, confdir, prefix, as_json))

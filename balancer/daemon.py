@@ -16,10 +16,13 @@ from balancer.debounce import Debouncer
 from balancer.errors import BalancerError, ChildError, StoreError
 from balancer.render import Renderer
 from balancer.resource import TemplateResource, load_confdir
-from balancer.store import Snapshot, Store
+from balancer.store import PROGRESS_INTERVAL, Snapshot, Store
+from balancer.commands import run_command
+from balancer.metrics import BalancerMetrics
 from balancer.supervise import Child
 from balancer.sync import Syncer
 from lbcommon.etcd import connect
+from lbcommon.observe import start_observer
 from lbcommon.retry import Backoff
 
 log = logging.getLogger(__name__)
@@ -31,12 +34,12 @@ HANDLED_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGHUP)
 class Balancer:
     """The resources of one confdir and how to bring them in step with a snapshot."""
 
-    def __init__(self, config: Config, store: Store, renderer: Renderer | None = None,
-                 syncer: Syncer | None = None) -> None:
+    def __init__(self, config: Config, store: Store, metrics: BalancerMetrics | None = None) -> None:
         self.config = config
         self.store = store
-        self.renderer = renderer or Renderer()
-        self.syncer = syncer or Syncer(noop=config.noop)
+        self.metrics = metrics or BalancerMetrics()
+        self.renderer = Renderer(on_rejected=lambda name: self.metrics.rejected.labels(name).inc())
+        self.syncer = Syncer(self.metrics.command_runner(run_command), noop=config.noop)
         self.resources: list[TemplateResource] = []
 
     def load(self) -> int:
@@ -58,7 +61,7 @@ class Balancer:
         failed = 0
         for resource in self.resources:
             try:
-                content = self.renderer.render(resource, snapshot)
+                content = self._render(resource, snapshot)
                 result = self.syncer.sync(resource, content, reload=reload)
             except BalancerError as exc:
                 log.error("%s: %s", resource.name, exc)
@@ -67,7 +70,22 @@ class Balancer:
             if result.changed and self.config.noop:
                 sys.stdout.write(result.diff)
                 sys.stdout.flush()
+        if not failed:
+            self.metrics.synced()
         return failed
+
+    def _render(self, resource: TemplateResource, snapshot: Snapshot) -> str:
+        started = time.monotonic()
+        try:
+            content = self.renderer.render(resource, snapshot)
+        except BalancerError:
+            self.metrics.renders.labels(resource.name, "error").inc()
+            raise
+        finally:
+            self.metrics.render_seconds.labels(resource.name).observe(time.monotonic() - started)
+        self.metrics.renders.labels(resource.name, "ok").inc()
+        self.metrics.pool_size.labels(resource.name).set(self.renderer.pool_sizes.get(resource.name, 0))
+        return content
 
 
 def run(config: Config) -> int:
@@ -155,7 +173,9 @@ class Loop:
         self.debouncer = Debouncer(config.debounce_quiet, config.debounce_limit, clock)
         self.retry = Backoff(initial=1.0, maximum=config.retry_max)
         self.child = Child(config.exec_command, self.wake) if config.exec_command else None
-        self.cache = None if config.interval else KeyCache(balancer.store, self._on_change)
+        self.cache = None if config.interval else KeyCache(
+            balancer.store, self._on_change, on_restart=balancer.metrics.watch_restarts.inc)
+        self.last_poll_ok: float | None = None
         self.retry_at: float | None = None
         self.next_tick = clock()
         self.first_tries = 0
@@ -165,6 +185,43 @@ class Loop:
         self.wake.set()
 
     def run(self) -> int:
+        try:
+            observer = start_observer(self.config.metrics_addr, self.balancer.metrics.registry, self.health)
+        except OSError as exc:
+            log.error("%s", exc)
+            return EXIT_FAILED
+        try:
+            return self._run()
+        finally:
+            if observer:
+                observer.stop()
+
+    def health(self) -> list[str]:
+        """Why /healthz should answer 503 now; empty when in touch with etcd (and the child runs)."""
+        reasons = []
+        now = self.clock()
+        if self.cache:
+            silent = now - self.cache.last_contact
+            if not self.cache.synced:
+                reasons.append(f"etcd watch down: {self.cache.last_error}")
+            elif silent > self.contact_bound:
+                reasons.append(f"etcd watch: no answer for {silent:.0f}s (progress requests every "
+                               f"{PROGRESS_INTERVAL:g}s)")
+        elif self.last_poll_ok is None or now - self.last_poll_ok > self.contact_bound:
+            reasons.append("etcd: no successful poll within the last "
+                           f"{self.contact_bound:.0f}s")
+        if self.child and not self.child.started:
+            reasons.append(f"exec: {self.child.argv[0]} not started yet (waiting for the first sync)")
+        elif self.child and self.child.exit_status is not None:
+            reasons.append(f"exec: {self.child.argv[0]} exited with status {self.child.exit_status}")
+        return reasons
+
+    @property
+    def contact_bound(self) -> float:
+        period = self.config.interval or PROGRESS_INTERVAL
+        return 3 * period + self.config.etcd_timeout
+
+    def _run(self) -> int:
         with self.signals.installed():
             self.balancer.load()
             log.info("%s mode: %d template resources, watching %s", self.config.mode,
@@ -234,7 +291,9 @@ class Loop:
         if self.cache:
             return self.cache.snapshot()  # None while etcd is unreachable: keep what serves
         try:
-            return self.balancer.store.snapshot(self.balancer.prefixes)
+            snapshot = self.balancer.store.snapshot(self.balancer.prefixes)
+            self.last_poll_ok = self.clock()
+            return snapshot
         except StoreError as exc:
             log.error("%s; keeping the current files", exc)
             return None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
 import jinja2
 
@@ -25,9 +25,11 @@ def resource_values(resource: TemplateResource, values: Mapping[str, str]) -> di
 
 
 class Renderer:
-    def __init__(self) -> None:
+    def __init__(self, on_rejected: Callable[[str], None] | None = None) -> None:
         self._environments: dict[Path, jinja2.Environment] = {}
         self._reported: set[tuple[str, str, str]] = set()
+        self._on_rejected = on_rejected or (lambda resource: None)
+        self.pool_sizes: dict[str, int] = {}     # resource -> backends() results in its last render
 
     def render(self, resource: TemplateResource, snapshot: Snapshot) -> str:
         values = resource_values(resource, snapshot.values)
@@ -36,8 +38,21 @@ class Renderer:
             self._reject(resource, key, value, reason)
 
         template = self._template(resource)
+        functions = make_globals(values, on_reject)
+        pool = 0
+        backends = functions["backends"]
+
+        def counted_backends(pattern: str) -> list[str]:
+            nonlocal pool
+            found = backends(pattern)
+            pool += len(found)
+            return found
+
+        functions["backends"] = counted_backends
         try:
-            return template.render(make_globals(values, on_reject))
+            content = template.render(functions)
+            self.pool_sizes[resource.name] = pool
+            return content
         except MissingKeyError as exc:
             raise MissingKeyError(f"{resource.src}: {exc}") from None
         except TemplateError as exc:
@@ -74,6 +89,7 @@ class Renderer:
         if len(self._reported) >= _MAX_REPORTED:
             self._reported.clear()
         self._reported.add((resource.name, key, value))
+        self._on_rejected(resource.name)
         log.warning("%s: rejected backend value %r at key %s: %s", resource.name, value[:200], key, reason)
 
 

@@ -23,6 +23,7 @@ from lbcommon.etcd import call, describe_endpoints, describe_rpc_error
 log = logging.getLogger(__name__)
 
 PUT, DELETE = 0, 1
+PROGRESS_INTERVAL = 10.0
 
 
 @dataclass(frozen=True)
@@ -108,8 +109,13 @@ class Store:
                 values[decoded[0]] = decoded[1]
         return Snapshot(revision, values)
 
-    def watch(self, prefixes: Iterable[str], start_revision: int) -> WatchStream:
-        """A change stream from start_revision on; iteration raises StoreError when it breaks."""
+    def watch(self, prefixes: Iterable[str], start_revision: int,
+              progress_interval: float = PROGRESS_INTERVAL) -> WatchStream:
+        """A change stream from start_revision on; iteration raises StoreError when it breaks.
+
+        Every `progress_interval` seconds we ask etcd for a progress report on the stream: its
+        answer (an empty response) proves the watch is alive even when no key changes.
+        """
         prefixes = minimal_prefixes(prefixes)
         cancelled, finished = threading.Event(), threading.Event()
         try:
@@ -122,7 +128,8 @@ class Store:
                 key = prefix.encode()
                 yield etcdrpc.WatchRequest(create_request=etcdrpc.WatchCreateRequest(
                     key=key, range_end=prefix_range_end(key), start_revision=start_revision))
-            finished.wait()  # keep our half of the stream open until the watch ends
+            while not finished.wait(progress_interval):  # our half stays open until the watch ends
+                yield etcdrpc.WatchRequest(progress_request=etcdrpc.WatchProgressRequest())
 
         rpc = stub.Watch(requests(), metadata=self._client.metadata,
                          credentials=self._client.call_credentials)

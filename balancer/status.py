@@ -1,0 +1,191 @@
+"""`balancer status`: a report of every template resource, read-only.
+
+For each conf.d/*.toml: its destination and when that last changed, how many valid backends
+its keys hold now (and how many values were rejected), and whether rendering now would give
+the destination's current bytes.  One etcd snapshot at one revision serves every resource.
+Nothing is written and no command is run.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Sequence
+
+from balancer.backends import valid_backends
+from balancer.errors import BalancerError, ResourceError, StoreError
+from balancer.render import Renderer, resource_values
+from balancer.resource import TemplateResource, load_confdir
+from balancer.store import Snapshot, Store
+from lbcommon.cli import EtcdSettings
+from lbcommon.etcd import connect
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_FAILED = 0, 1
+COLUMNS = ("RESOURCE", "DEST", "CHANGED", "POOL", "REJECTED", "IN SYNC")
+
+
+@dataclass(frozen=True)
+class ResourceStatus:
+    resource: str                  # the TOML file name
+    path: str                      # the TOML file
+    dest: str | None = None        # None: the resource did not load
+    dest_mtime: float | None = None
+    pool: int | None = None
+    rejected: int | None = None
+    in_sync: bool | None = None    # None: unknown (see error)
+    error: str | None = None
+
+    @property
+    def changed(self) -> str:
+        if self.dest is None:
+            return "-"
+        return iso_time(self.dest_mtime) if self.dest_mtime is not None else "missing"
+
+    @property
+    def sync_text(self) -> str:
+        if self.error is not None:
+            return f"error: {self.error}"
+        return "yes" if self.in_sync else "no"
+
+    def cells(self) -> tuple[str, ...]:
+        return (self.resource, self.dest or "-", self.changed, _number(self.pool),
+                _number(self.rejected), self.sync_text)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "resource": self.resource, "path": self.path, "dest": self.dest,
+            "dest_mtime": self.dest_mtime,
+            "dest_mtime_iso": iso_time(self.dest_mtime) if self.dest_mtime is not None else None,
+            "pool": self.pool, "rejected": self.rejected, "in_sync": self.in_sync, "error": self.error,
+        }
+
+
+def run_status(etcd: EtcdSettings, confdir: Path, prefix: str, as_json: bool) -> int:
+    """Print the report; 1 only when conf.d is missing or etcd cannot be read."""
+    try:
+        rows = collect(etcd, confdir, prefix)
+    except (ResourceError, StoreError) as exc:
+        log.error("%s", exc)
+        return EXIT_FAILED
+    print(json.dumps([row.to_json() for row in rows], indent=2) if as_json else format_table(rows))
+    return EXIT_OK
+
+
+def collect(etcd: EtcdSettings, confdir: Path, prefix: str) -> list[ResourceStatus]:
+    conf_d = confdir / "conf.d"
+    if not conf_d.is_dir():
+        raise ResourceError(f"{conf_d}: template resource directory does not exist")
+    resources, errors = load_confdir(confdir, prefix)
+    snapshot = take_snapshot(etcd, resources)
+    renderer = Renderer()
+    rows = [resource_status(resource, snapshot, renderer) for resource in resources]
+    rows += failed_rows(conf_d, resources, errors)
+    return sorted(rows, key=lambda row: row.resource)
+
+
+def take_snapshot(etcd: EtcdSettings, resources: Sequence[TemplateResource]) -> Snapshot:
+    """Every resource's keys at one revision (with no resource, etcd is still asked once)."""
+    store = open_store(etcd)
+    try:
+        snapshot = store.snapshot(p for r in resources for p in r.etcd_prefixes)
+    finally:
+        store.close()
+    log.debug("etcd snapshot at revision %d: %d keys", snapshot.revision, len(snapshot.values))
+    return snapshot
+
+
+def open_store(etcd: EtcdSettings) -> Store:
+    """Connecting is lazy, except that a --user authenticates at once."""
+    try:
+        return Store(connect(etcd.endpoints, etcd.credentials, etcd.timeout))
+    except Exception as exc:  # noqa: BLE001 - grpc, etcd3 and auth errors alike become one line
+        endpoints = ", ".join(str(ep) for ep in etcd.endpoints)
+        raise StoreError(f"etcd connect failed ({endpoints}): {one_line(str(exc)) or type(exc).__name__}") from None
+
+
+def resource_status(resource: TemplateResource, snapshot: Snapshot, renderer: Renderer) -> ResourceStatus:
+    pool, rejected = pool_counts(resource, snapshot)
+    mtime, current, read_error = dest_state(resource.dest)
+    base = dict(resource=resource.name, path=str(resource.path), dest=str(resource.dest),
+                dest_mtime=mtime, pool=pool, rejected=rejected)
+    if read_error is not None:
+        return ResourceStatus(**base, error=read_error)
+    try:
+        content = renderer.render(resource, snapshot).encode("utf-8")
+    except BalancerError as exc:
+        return ResourceStatus(**base, error=one_line(str(exc)))
+    return ResourceStatus(**base, in_sync=content == current)
+
+
+def pool_counts(resource: TemplateResource, snapshot: Snapshot) -> tuple[int, int]:
+    """(distinct valid backends, values rejected) among the keys the resource can see."""
+    rejected = 0
+
+    def on_reject(key: str, value: str, reason: str) -> None:
+        nonlocal rejected
+        rejected += 1
+
+    pool = valid_backends(resource_values(resource, snapshot.values).items(), on_reject)
+    return len(pool), rejected
+
+
+def dest_state(dest: Path) -> tuple[float | None, bytes | None, str | None]:
+    """(mtime, content, read error); a missing dest is (None, None, None)."""
+    try:
+        mtime = dest.stat().st_mtime
+    except FileNotFoundError:
+        return None, None, None
+    except OSError as exc:
+        return None, None, f"cannot stat {dest}: {exc.strerror}"
+    try:
+        return mtime, dest.read_bytes(), None
+    except OSError as exc:
+        return mtime, None, f"cannot read {dest}: {exc.strerror}"
+
+
+def failed_rows(conf_d: Path, resources: Sequence[TemplateResource],
+                errors: Sequence[ResourceError]) -> list[ResourceStatus]:
+    """One row per file that did not load, matched to its error by the path the message starts with."""
+    loaded = {r.path for r in resources}
+    failed = [p for p in sorted(conf_d.glob("*.toml")) if p not in loaded]
+    rows = []
+    for error in errors:
+        message = str(error)
+        path = next((p for p in failed if message.startswith(f"{p}: ")), None)
+        if path is None:
+            rows.append(ResourceStatus(resource="-", path="", error=one_line(message)))
+            continue
+        failed.remove(path)
+        rows.append(ResourceStatus(resource=path.name, path=str(path),
+                                   error=one_line(message[len(f"{path}: "):])))
+    return rows
+
+
+def format_table(rows: Sequence[ResourceStatus]) -> str:
+    if not rows:
+        return "no template resources (conf.d/*.toml)"
+    return table([COLUMNS, *(row.cells() for row in rows)])
+
+
+def table(lines: Sequence[Sequence[str]]) -> str:
+    """Left-aligned columns two spaces apart; the last column is not padded."""
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]) - 1)]
+    return "\n".join("  ".join([*(cell.ljust(w) for cell, w in zip(line, widths)), line[-1]]).rstrip()
+                     for line in lines)
+
+
+def iso_time(epoch: float) -> str:
+    """Local time with its UTC offset, to the second: 2024-05-01T12:34:56+02:00."""
+    return datetime.fromtimestamp(epoch).astimezone().isoformat(timespec="seconds")
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _number(value: int | None) -> str:
+    return "-" if value is None else str(value)

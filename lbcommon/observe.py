@@ -1,0 +1,74 @@
+"""/metrics (Prometheus, from prometheus-client) and /healthz on one small HTTP server."""
+from __future__ import annotations
+
+import logging
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+
+log = logging.getLogger(__name__)
+
+# Returns the reasons the program is not healthy; an empty list means healthy.
+HealthCheck = Callable[[], list[str]]
+
+
+class ObserveServer:
+    def __init__(self, address: tuple[str, int], registry: CollectorRegistry, health: HealthCheck) -> None:
+        self._registry = registry
+        self._health = health
+        self._server = ThreadingHTTPServer(address, self._handler())
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+
+    def start(self) -> "ObserveServer":
+        threading.Thread(target=self._server.serve_forever, name="observe", daemon=True).start()
+        host, port = self._server.server_address[:2]
+        log.info("serving /metrics and /healthz on %s:%d", host, port)
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        registry, health = self._registry, self._health
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server API
+                path = self.path.split("?", 1)[0]
+                if path == "/metrics":
+                    self._send(200, generate_latest(registry), CONTENT_TYPE_LATEST)
+                elif path == "/healthz":
+                    try:
+                        reasons = health()
+                    except Exception as exc:  # noqa: BLE001 - a broken check is a failed check
+                        reasons = [f"health check raised {type(exc).__name__}: {exc}"]
+                    body = ("\n".join(reasons) if reasons else "ok") + "\n"
+                    self._send(503 if reasons else 200, body.encode(), "text/plain; charset=utf-8")
+                else:
+                    self._send(404, b"not found: try /metrics or /healthz\n", "text/plain")
+
+            def _send(self, status: int, body: bytes, content_type: str) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                pass
+
+        return Handler
+
+
+def start_observer(address: tuple[str, int] | None, registry: CollectorRegistry,
+                   health: HealthCheck) -> ObserveServer | None:
+    """Start the server when an address was given; a port in use is a one-line error."""
+    if address is None:
+        return None
+    try:
+        return ObserveServer(address, registry, health).start()
+    except OSError as exc:
+        raise OSError(f"--metrics-addr {address[0]}:{address[1]}: {exc.strerror}") from None
