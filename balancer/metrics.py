@@ -9,6 +9,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from balancer.commands import CommandResult
 from balancer.errors import CommandError
 
+RunCommand = Callable[[str, str, float], CommandResult]
 _DURATIONS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
 
@@ -48,7 +49,7 @@ class BalancerMetrics:
         self._last_sync_at = self._clock()
         self.last_sync.set(self._last_sync_at)
 
-    def command_runner(self, run: Callable[[str, str, float], CommandResult]) -> Callable[[str, str, float], CommandResult]:
+    def command_runner(self, run: RunCommand) -> RunCommand:
         """Wrap run_command: count check/reload outcomes and time them, per resource."""
         def timed(what: str, command: str, timeout: float) -> CommandResult:
             resource, _, kind = what.rpartition(": ")

@@ -21,6 +21,7 @@ from balancer.resource import TemplateResource, load_confdir
 from balancer.store import Snapshot, Store
 from lbcommon.cli import EtcdSettings
 from lbcommon.etcd import connect
+from lbcommon.table import table
 
 log = logging.getLogger(__name__)
 
@@ -110,8 +111,8 @@ def open_store(etcd: EtcdSettings) -> Store:
 def resource_status(resource: TemplateResource, snapshot: Snapshot, renderer: Renderer) -> ResourceStatus:
     pool, rejected = pool_counts(resource, snapshot)
     mtime, current, read_error = dest_state(resource.dest)
-    base = dict(resource=resource.name, path=str(resource.path), dest=str(resource.dest),
-                dest_mtime=mtime, pool=pool, rejected=rejected)
+    base: dict[str, Any] = {"resource": resource.name, "path": str(resource.path), "dest": str(resource.dest),
+                            "dest_mtime": mtime, "pool": pool, "rejected": rejected}
     if read_error is not None:
         return ResourceStatus(**base, error=read_error)
     try:
@@ -169,13 +170,6 @@ def format_table(rows: Sequence[ResourceStatus]) -> str:
     if not rows:
         return "no template resources (conf.d/*.toml)"
     return table([COLUMNS, *(row.cells() for row in rows)])
-
-
-def table(lines: Sequence[Sequence[str]]) -> str:
-    """Left-aligned columns two spaces apart; the last column is not padded."""
-    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]) - 1)]
-    return "\n".join("  ".join([*(cell.ljust(w) for cell, w in zip(line, widths)), line[-1]]).rstrip()
-                     for line in lines)
 
 
 def iso_time(epoch: float) -> str:

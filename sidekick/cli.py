@@ -42,7 +42,8 @@ def main() -> None:
 @click.option("--reconcile-interval", type=click.FloatRange(min=1), default=30.0,
               help="Seconds between full reconciles of containers and etcd keys.")
 @click.option("--check-config", is_flag=True, help="Validate the options, then exit.")
-def run(etcd: EtcdSettings, metrics_addr: str | None, host_ip: str | None, service: str, prefix: str, container: str | None,
+def run(etcd: EtcdSettings, metrics_addr: str | None, host_ip: str | None, service: str, prefix: str,
+        container: str | None,
         image: str | None, address_mode: str, network: str | None, ttl: int,
         keepalive_interval: float | None, check_kind: str, check_interval: float, check_timeout: float,
         check_path: str, rise: int, fall: int, reconcile_interval: float, check_config: bool) -> None:
@@ -83,3 +84,21 @@ def run(etcd: EtcdSettings, metrics_addr: str | None, host_ip: str | None, servi
         sys.exit(0)
     from sidekick.daemon import run as run_sidekick
     sys.exit(run_sidekick(config))
+
+
+@main.command()
+@etcd_options
+@click.option("--prefix", default="/services", help="Key prefix.")
+@click.option("--service", default=None, help="Only this service's keys [default: every service].")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
+def status(etcd: EtcdSettings, prefix: str, service: str | None, as_json: bool) -> None:
+    """List the registered keys with their lease, TTL and local container (changes nothing).
+
+    Exits 1 when etcd cannot be read; without Docker the container column stays empty.
+    """
+    for name, value in (("--service", service), ("--prefix", prefix)):
+        if value is not None and (not value.strip("/") or any(c.isspace() for c in value)):
+            raise click.BadParameter(f"{value!r} must be a non-empty path segment without spaces",
+                                     param_hint=name)
+    from sidekick.status import run_status
+    sys.exit(run_status(etcd, prefix, service, as_json))

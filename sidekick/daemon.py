@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterator
 
 from lbcommon.etcd import connect
+from lbcommon.observe import start_observer
 from lbcommon.retry import Backoff
 from sidekick.config import Config
 from sidekick.container import (Container, backend_address, is_selected, is_terminating,
@@ -20,11 +21,12 @@ from sidekick.container import (Container, backend_address, is_selected, is_term
 from sidekick.docker_source import DockerSource
 from sidekick.errors import DockerError, NotRegistrable, RegistryError
 from sidekick.health import HealthState, probe
+from sidekick.metrics import SidekickMetrics
 from sidekick.registry import Registry
 
 log = logging.getLogger(__name__)
 
-EXIT_OK = 0
+EXIT_OK, EXIT_FAILED = 0, 1
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 REMOVE_ACTIONS = frozenset({"die", "stop", "destroy", "oom"})
 ADD_ACTIONS = frozenset({"start", "unpause", "restart"})
@@ -65,17 +67,34 @@ class Inbox:
 
 def run(config: Config) -> int:
     client = connect(config.endpoints, config.credentials, config.etcd_timeout)
+    metrics = SidekickMetrics()
     try:
-        return Sidekick(config, Registry(client, config.ttl)).run()
+        registry = Registry(client, config.ttl, on_grant=metrics.lease_grants.inc)
+        sidekick = Sidekick(config, registry, metrics=metrics)
+        try:
+            observer = start_observer(config.metrics_addr, metrics.registry, sidekick.health)
+        except OSError as exc:
+            log.error("%s", exc)
+            return EXIT_FAILED
+        try:
+            return sidekick.run()
+        finally:
+            if observer:
+                observer.stop()
     finally:
         client.close()
 
 
 class Sidekick:
     def __init__(self, config: Config, registry: Registry, docker_source: DockerSource | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, metrics: SidekickMetrics | None = None) -> None:
         self.config = config
         self.registry = registry
+        self.metrics = metrics or SidekickMetrics()
+        self.metrics.containers.set_function(lambda: len(self.tracked))
+        self.metrics.registered.set_function(lambda: len(self.registry.desired))
+        self.last_etcd_ok: float | None = None       # last successful keepalive, grant or write
+        self.last_etcd_error = "no lease yet"
         self.clock = clock
         self.inbox = Inbox()
         self.docker = docker_source or DockerSource(config.docker_timeout, self.inbox.put)
@@ -137,6 +156,17 @@ class Sidekick:
             log.error("%s: %s; keys expire with the lease ttl (%ds)", name, exc, self.config.ttl)
         return EXIT_OK
 
+    def health(self) -> list[str]:
+        """Why /healthz should answer 503 now: the lease is not being kept alive, or the
+        Docker event stream is down."""
+        reasons = []
+        bound = 2 * self.config.keepalive_interval + self.config.etcd_timeout
+        if self.last_etcd_ok is None or self.clock() - self.last_etcd_ok > bound:
+            reasons.append(f"etcd: lease not kept alive within {bound:g}s: {self.last_etcd_error}")
+        if not self.docker.connected:
+            reasons.append("Docker event stream not connected")
+        return reasons
+
     def _timeout(self) -> float:
         deadlines = [self.next_keepalive, self.next_reconcile]
         if self.etcd_retry_at is not None:
@@ -153,11 +183,14 @@ class Sidekick:
         elif kind == "connected":
             log.info("Docker event stream connected; reconciling")
             self._reconcile(deep=True)
+        elif kind == "disconnected":
+            self.metrics.docker_reconnects.inc()
 
     def _timers(self) -> None:
         now = self.clock()
         if now >= self.next_keepalive or (self.etcd_retry_at is not None and now >= self.etcd_retry_at):
-            self._etcd(self.registry.keepalive if self.registry.in_sync else self.registry.flush)
+            self._etcd(self.registry.keepalive if self.registry.in_sync else self.registry.flush,
+                       keepalive=True)
             self.next_keepalive = now + self.config.keepalive_interval
         if now >= self.next_reconcile:
             self.next_reconcile = now + self.config.reconcile_interval
@@ -166,17 +199,21 @@ class Sidekick:
             if self._wants_probe(tracked) and now >= tracked.next_probe:
                 self._start_probe(tracked)
 
-    def _etcd(self, action: Callable[[], None]) -> bool:
+    def _etcd(self, action: Callable[[], None], keepalive: bool = False) -> bool:
         """Run an etcd step; on failure keep the desired state and retry with backoff."""
         try:
             action()
         except RegistryError as exc:
+            if keepalive:
+                self.metrics.keepalive_failures.inc()
+            self.last_etcd_error = str(exc)
             delay = self.etcd_retry.next_delay()
             self.etcd_retry_at = self.clock() + delay
             log.warning("%s; keeping %d registrations to write, retrying in %.1fs",
                         exc, len(self.registry.desired), delay)
             return False
         self.etcd_retry.reset()
+        self.last_etcd_ok = self.clock()
         self.etcd_retry_at = None if self.registry.in_sync else self.clock() + self.etcd_retry.next_delay()
         return True
 
@@ -294,6 +331,7 @@ class Sidekick:
         if tracked is None:
             return
         tracked.probing = False
+        self.metrics.health_checks.labels("pass" if passed else "fail").inc()
         flipped = tracked.health.record(passed)
         healthy = tracked.health.healthy
         # Not yet healthy: probe again soon so a slow starter joins quickly.
@@ -312,6 +350,7 @@ class Sidekick:
         if tracked.registered:
             return
         tracked.registered = True
+        self.metrics.registrations.labels(tracked.key.rstrip("/").split("/")[-2]).inc()
         log.info("container %s: healthy, registering %s", tracked.container, tracked.key)
         if not self.registry.set(tracked.key, tracked.value):
             self._schedule_etcd_retry()
@@ -321,6 +360,7 @@ class Sidekick:
         if not tracked.registered:
             return
         tracked.registered = False
+        self.metrics.removed(reason)
         log.info("container %s: %s, removing %s", tracked.container, reason, tracked.key)
         if not self.registry.remove(tracked.key):
             self._schedule_etcd_retry()

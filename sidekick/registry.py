@@ -7,7 +7,7 @@ place and mark keys dirty, so the next flush or reconcile writes them.
 from __future__ import annotations
 
 import logging
-from typing import Iterable
+from typing import Callable, Iterable
 
 import etcd3
 
@@ -18,8 +18,10 @@ log = logging.getLogger(__name__)
 
 
 class Registry:
-    def __init__(self, client: etcd3.MultiEndpointEtcd3Client, ttl: int) -> None:
+    def __init__(self, client: etcd3.MultiEndpointEtcd3Client, ttl: int,
+                 on_grant: Callable[[], None] | None = None) -> None:
         self._client = client
+        self._on_grant = on_grant or (lambda: None)
         self.ttl = ttl
         self.lease_id: int | None = None
         self.desired: dict[str, str] = {}
@@ -68,6 +70,7 @@ class Registry:
             return
         lease = call(self._client, RegistryError, f"lease grant (ttl {self.ttl}s)", self._client.lease, self.ttl)
         self.lease_id = lease.id
+        self._on_grant()
         self._dirty.update(self.desired)
         log.info("lease %x granted, ttl %ds; %d keys to put", lease.id, lease.ttl, len(self.desired))
 

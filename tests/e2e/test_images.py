@@ -150,6 +150,12 @@ def test_image_nginx_lb_follows_etcd_and_stops_cleanly(etcd: EtcdServer, lb_imag
     assert f"passed to: {two}" in output         # the upstreamlog access log, on the container's stdout
     assert "exec: starting nginx" in output
 
+    # The image's HEALTHCHECK asks the balancer's /healthz (--metrics-addr 127.0.0.1:9105 by default).
+    wait_for(lambda: procs.docker("inspect", "-f", "{{.State.Health.Status}}", lb).stdout.strip() == "healthy",
+             timeout=60, interval=1, message="the nginx_lb container to turn healthy")
+    metrics = http_get("http://127.0.0.1:9105/metrics", timeout=3)[1]
+    assert 'balancer_pool_size{resource="nginx.toml"} 1.0' in metrics
+
     took, code = containers.stop(lb)
     assert code == 0, containers.output(lb)[-3000:]
     assert took < 5, f"docker stop took {took:.1f}s"

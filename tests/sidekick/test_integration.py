@@ -273,3 +273,36 @@ def test_reconcile_during_a_stop_grace_period_does_not_add_it_back(env, boxes, s
     finally:
         stopper.join()
     assert "is not published" not in sk.output()
+
+
+def test_metrics_and_healthz(env, boxes, sidekick) -> None:
+    import re
+    from procs import free_port, http_get
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    sk = sidekick("--metrics-addr", f"127.0.0.1:{port}", ttl=3)
+    a, b = boxes(), boxes()
+    env.wait_keys({env.key(a), env.key(b)})
+    wait_for(lambda: http_get(base + "/healthz") == (200, "ok\n"), timeout=10)
+
+    def value(name: str, labels: str = "") -> float:
+        text = http_get(base + "/metrics")[1]
+        match = re.search(rf"^{name}{re.escape(labels)} (\S+)$", text, re.M)
+        return float(match.group(1)) if match else 0.0
+
+    assert value("sidekick_registrations_total", f'{{service="{env.service}"}}') == 2
+    assert value("sidekick_containers_watched") == 2
+    assert value("sidekick_registered_keys") == 2
+    assert value("sidekick_lease_grants_total") == 1
+    assert value("sidekick_health_checks_total", '{result="pass"}') >= 2
+    a.docker("stop", "-t", "1")
+    wait_for(lambda: value("sidekick_removals_total", '{reason="kill"}') == 1)
+
+    env.etcd.stop()                                      # lease can't be kept alive: 503, with why
+    status, body = wait_for(lambda: (r := http_get(base + "/healthz"))[0] == 503 and r, timeout=20)
+    assert "lease not kept alive" in body
+    assert value("sidekick_lease_keepalive_failures_total") >= 1
+    env.etcd.start()
+    wait_for(lambda: http_get(base + "/healthz") == (200, "ok\n"), timeout=20)
+    env.wait_keys({env.key(b)})
+    assert sk.running()

@@ -1,0 +1,14 @@
+"""Plain-text tables for the `status` commands."""
+from __future__ import annotations
+
+from typing import Sequence
+
+
+def table(lines: Sequence[Sequence[str]]) -> str:
+    """Left-aligned columns two spaces apart; the last column is not padded."""
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]) - 1)]
+    rendered = []
+    for line in lines:
+        cells = [cell.ljust(width) for cell, width in zip(line[:-1], widths, strict=True)]
+        rendered.append("  ".join([*cells, line[-1]]).rstrip())
+    return "\n".join(rendered)

@@ -1,0 +1,220 @@
+"""`sidekick status`: the registered keys, their leases, and the local container behind each.
+
+Read-only.  Every key under PREFIX/ (or PREFIX/SERVICE/) is listed with its lease (hex, as
+etcdctl prints it), the lease's remaining and granted TTL, and the running local container
+whose address it is: a published host port (`-p`), or the container's own network IP and
+port (`--address container`).  Without Docker the container column stays empty.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Sequence
+
+import docker
+import docker.errors
+import etcd3
+import requests
+
+from lbcommon.cli import EtcdSettings
+from lbcommon.etcd import call, connect
+from lbcommon.table import table
+from sidekick.container import Container, service_port
+from sidekick.errors import NotRegistrable, RegistryError
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_FAILED = 0, 1
+DOCKER_TIMEOUT = 5.0
+WILDCARD_IPS = ("0.0.0.0", "", "::")
+COLUMNS = ("KEY", "VALUE", "LEASE", "TTL", "GRANTED", "CONTAINER")
+
+
+@dataclass(frozen=True)
+class LeaseInfo:
+    ttl: int          # remaining seconds; -1 once the lease is gone
+    granted: int
+
+
+@dataclass(frozen=True)
+class KeyStatus:
+    key: str
+    value: str
+    lease_id: int                           # 0: no lease
+    lease: LeaseInfo | None = None
+    containers: tuple[str, ...] | None = None   # None: Docker was not asked or not reachable
+
+    @property
+    def address(self) -> str:
+        return self.key.rsplit("/", 1)[-1]
+
+    @property
+    def lease_hex(self) -> str | None:
+        return format(self.lease_id, "x") if self.lease_id else None
+
+    @property
+    def ttl_text(self) -> str:
+        if self.lease is None:
+            return "none"
+        return "expired" if self.lease.ttl < 0 else str(self.lease.ttl)
+
+    def cells(self) -> tuple[str, ...]:
+        return (_cell(self.key), _cell(self.value), self.lease_hex or "none", self.ttl_text,
+                str(self.lease.granted) if self.lease else "none", ",".join(self.containers or ()))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "key": self.key, "value": self.value, "address": self.address,
+            "lease": self.lease_hex, "lease_id": self.lease_id or None,
+            "ttl": self.lease.ttl if self.lease else None,
+            "granted_ttl": self.lease.granted if self.lease else None,
+            "container": ",".join(self.containers) if self.containers else None,
+        }
+
+
+def run_status(etcd: EtcdSettings, prefix: str, service: str | None, as_json: bool) -> int:
+    """Print the report; 1 only when etcd cannot be read."""
+    key_prefix = keys_prefix(prefix, service)
+    try:
+        rows = collect(etcd, key_prefix)
+    except RegistryError as exc:
+        log.error("%s", exc)
+        return EXIT_FAILED
+    if rows:
+        rows = attach_containers(rows, running_containers())
+    print(json.dumps([row.to_json() for row in rows], indent=2) if as_json else format_table(rows, key_prefix))
+    return EXIT_OK
+
+
+def keys_prefix(prefix: str, service: str | None) -> str:
+    """'/services/' or '/services/apache/'."""
+    parts = [prefix.strip("/"), (service or "").strip("/")]
+    return "/" + "/".join(p for p in parts if p) + "/"
+
+
+def collect(etcd: EtcdSettings, key_prefix: str) -> list[KeyStatus]:
+    client = open_client(etcd)
+    try:
+        return list_keys(client, key_prefix)
+    finally:
+        client.close()
+
+
+def open_client(etcd: EtcdSettings) -> etcd3.MultiEndpointEtcd3Client:
+    """Connecting is lazy, except that a --user authenticates at once."""
+    try:
+        return connect(etcd.endpoints, etcd.credentials, etcd.timeout)
+    except Exception as exc:  # noqa: BLE001 - grpc, etcd3 and auth errors alike become one line
+        endpoints = ", ".join(str(ep) for ep in etcd.endpoints)
+        raise RegistryError(f"etcd connect failed ({endpoints}): {one_line(str(exc)) or type(exc).__name__}") from None
+
+
+def list_keys(client: etcd3.MultiEndpointEtcd3Client, key_prefix: str) -> list[KeyStatus]:
+    response = call(client, RegistryError, f"get {key_prefix}", client.get_prefix_response, key_prefix)
+    leases = lease_lookup(client)
+    rows = [KeyStatus(key=_text(kv.key), value=_text(kv.value), lease_id=kv.lease,
+                      lease=leases(kv.lease) if kv.lease else None)
+            for kv in response.kvs]
+    return sorted(rows, key=lambda row: row.key)
+
+
+def lease_lookup(client: etcd3.MultiEndpointEtcd3Client) -> Callable[[int], LeaseInfo]:
+    """lease id -> LeaseInfo, asking etcd once per lease."""
+    cache: dict[int, LeaseInfo] = {}
+
+    def lookup(lease_id: int) -> LeaseInfo:
+        if lease_id not in cache:
+            info = call(client, RegistryError, f"lease {lease_id:x} info", client.get_lease_info, lease_id)
+            cache[lease_id] = LeaseInfo(ttl=int(info.TTL), granted=int(info.grantedTTL))
+        return cache[lease_id]
+
+    return lookup
+
+
+def running_containers(timeout: float = DOCKER_TIMEOUT) -> list[Container] | None:
+    """The local running containers as `docker inspect` sees them; None (and one warning) without Docker."""
+    try:
+        client = docker.from_env(timeout=timeout)
+    except docker.errors.DockerException as exc:
+        log.warning("Docker unreachable, container column left empty: %s", one_line(str(exc)))
+        return None
+    try:
+        inspected = [_inspect(client, cid) for cid in _running_ids(client)]
+    except (docker.errors.DockerException, requests.RequestException) as exc:
+        log.warning("Docker request failed, container column left empty: %s", one_line(str(exc)))
+        return None
+    finally:
+        client.close()
+    return [c for c in inspected if c is not None]
+
+
+def _running_ids(client: docker.DockerClient) -> list[str]:
+    return [c["Id"] for c in client.api.containers()]       # running (and paused) ones, like `docker ps`
+
+
+def _inspect(client: docker.DockerClient, cid: str) -> Container | None:
+    try:
+        return Container.from_inspect(client.api.inspect_container(cid))
+    except docker.errors.NotFound:        # removed since the listing
+        return None
+
+
+def attach_containers(rows: Sequence[KeyStatus], containers: Iterable[Container] | None) -> list[KeyStatus]:
+    if containers is None:
+        return list(rows)
+    containers = list(containers)
+    return [KeyStatus(row.key, row.value, row.lease_id, row.lease,
+                      tuple(c.name for c in containers if serves(c, row.address)))
+            for row in rows]
+
+
+def serves(container: Container, address: str) -> bool:
+    """Whether `ip:port` reaches this container: a published host port, or its own IP and port."""
+    ip, port = split_address(address)
+    if not port:
+        return False
+    published = any(host_port == port and host_ip in (ip, *WILDCARD_IPS)
+                    for bindings in container.published.values() for host_ip, host_port in bindings)
+    own = ip in {a for a in container.networks.values() if a} and port in container_ports(container)
+    return published or own
+
+
+def container_ports(container: Container) -> set[str]:
+    """Port numbers the container listens on as far as Docker knows (exposed, published, sidekick.port)."""
+    ports = {p.split("/", 1)[0] for p in (*container.exposed, *container.published)}
+    try:
+        ports.add(service_port(container).split("/", 1)[0])
+    except NotRegistrable:
+        pass
+    return ports
+
+
+def split_address(address: str) -> tuple[str, str]:
+    """'10.0.0.5:8080' -> ('10.0.0.5', '8080'); '[::1]:80' -> ('::1', '80'); no port -> (address, '')."""
+    host, sep, port = address.rpartition(":")
+    if not sep or not port.isdigit():
+        return address, ""
+    return host.strip("[]"), str(int(port))
+
+
+def format_table(rows: Sequence[KeyStatus], key_prefix: str) -> str:
+    if not rows:
+        return f"no keys under {key_prefix}"
+    return table([COLUMNS, *(row.cells() for row in rows)])
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _cell(text: str) -> str:
+    """Control characters escaped, so that one key stays one table row."""
+    return text.translate(_ESCAPES)
+
+
+_ESCAPES = {i: f"\\x{i:02x}" for i in range(32)} | {9: "\\t", 10: "\\n", 13: "\\r", 127: "\\x7f"}
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", "backslashreplace")
