@@ -90,7 +90,8 @@ class Renderer:
             self._reported.clear()
         self._reported.add((resource.name, key, value))
         self._on_rejected(resource.name)
-        log.warning("%s: rejected backend value %r at key %s: %s", resource.name, value[:200], key, reason)
+        shown = key if key.isprintable() else repr(key)   # one log line, whatever the key holds
+        log.warning("%s: rejected backend value %r at key %s: %s", resource.name, value[:200], shown[:300], reason)
 
 
 def _line(exc: BaseException, src: Path) -> str:
