@@ -64,7 +64,8 @@ class Balancer:
                 content = self._render(resource, snapshot)
                 result = self.syncer.sync(resource, content, reload=reload)
             except BalancerError as exc:
-                log.error("%s: %s", resource.name, exc)
+                message = str(exc)
+                log.error("%s", message if message.startswith(f"{resource.name}: ") else f"{resource.name}: {message}")
                 failed += 1
                 continue
             if result.changed and self.config.noop:

@@ -1,0 +1,205 @@
+"""End-to-end benchmark on this host: Docker -> sidekick -> etcd -> balancer -> nginx.
+
+1. container `start` -> nginx answers from it, and `kill` -> gone from nginx's config (reload
+   issued), p50/p99 over N containers, with the real nginx check and reload;
+2. churn under load: a bounded request loop through nginx for DURATION seconds while
+   containers are replaced continuously (start new, wait until served, stop old), compared
+   with the same loop straight at one backend.  Everything on 127.0.0.1.
+
+    python bench/bench_e2e.py [--containers 50] [--duration 60] [--threads 4]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import textwrap
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
+if Path(sys.executable).resolve() != VENV_PYTHON.resolve() and VENV_PYTHON.exists() and "BENCH_REEXEC" not in os.environ:
+    os.environ["BENCH_REEXEC"] = "1"
+    os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), *sys.argv])
+sys.path.insert(0, str(ROOT / "tests"))
+
+import procs  # noqa: E402
+
+TEMPLATE = ROOT / "balancer" / "example" / "templates" / "nginx.tmpl"
+# Drains like Apache's graceful stop: in-flight requests finish before the server exits.
+SERVE = "echo {name} > /www/index.html; httpd -f -p 80 -h /www & pid=$!; trap 'sleep 1; kill $pid' TERM; " \
+        "wait $pid; wait $pid"
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+class Setup:
+    def __init__(self, work: Path) -> None:
+        self.work = work
+        self.service = "bench" + uuid.uuid4().hex[:6]
+        self.names: list[str] = []
+        self.etcd = procs.EtcdServer(work / "etcd")
+        self.nginx = procs.Nginx(work / "nginx")
+        self.balancer = procs.CliProcess("balancer", work / "balancer.log")
+        self.sidekick = procs.CliProcess("sidekick", work / "sidekick.log")
+        self.dockerd: procs.DockerControl | None = None
+
+    def start(self) -> None:
+        self.dockerd = procs.DockerControl(self.work / "dockerd")
+        self.dockerd.ensure()
+        if procs.docker("image", "inspect", procs.HTTPD_IMAGE, check=False).returncode != 0:
+            procs.build_httpd_image(self.work / "image")
+        self.etcd.start()
+        confdir = self.work / "confdir"
+        (confdir / "conf.d").mkdir(parents=True)
+        (self.work / "app.tmpl").write_text(TEMPLATE.read_text().replace("/services/apache/*",
+                                                                        f"/services/{self.service}/*"))
+        (confdir / "conf.d" / "app.toml").write_text(textwrap.dedent(f"""\
+            [template]
+            src = "{self.work / 'app.tmpl'}"
+            dest = "{self.nginx.conf_d / 'app.conf'}"
+            keys = ["/services/{self.service}"]
+            check_cmd = "{self.nginx.check_cmd}"
+            reload_cmd = "{self.nginx.reload_cmd}"
+            """))
+        nginx_cmd = f"{procs.which('nginx')} -p {self.nginx.prefix} -c {self.nginx.conf} -g 'daemon off;'"
+        self.balancer.start("--confdir", str(confdir), "--etcd", self.etcd.hostport, "--exec", nginx_cmd,
+                            "--log-level", "WARNING",
+                            env={"BALANCER_LISTEN": f"127.0.0.1:{self.nginx.port}",
+                                 "BALANCER_ACCESS_LOG": str(self.nginx.access_log)})
+        self.sidekick.start("--etcd", self.etcd.hostport, "--host-ip", "127.0.0.1", "--service", self.service,
+                            "--check-interval", "0.5", "--check-timeout", "0.4", "--log-level", "WARNING")
+        procs.wait_for(lambda: self.nginx.request()[0] == 503, timeout=30)
+
+    @property
+    def dest(self) -> Path:
+        return self.nginx.conf_d / "app.conf"
+
+    def create(self, name: str) -> str:
+        full = f"{self.service}-{name}"
+        self.names.append(full)
+        procs.docker("create", "--init", "--name", full, "-l", f"sidekick.service={self.service}",
+                     "-p", "127.0.0.1::80", procs.HTTPD_IMAGE, "sh", "-c", SERVE.format(name=name))
+        return full
+
+    def stop(self) -> None:
+        for name in self.names:
+            procs.docker("rm", "-f", name, check=False)
+        self.sidekick.terminate()
+        self.balancer.terminate()
+        self.etcd.close()
+        if self.dockerd:
+            self.dockerd.close()
+
+
+def latency(setup: Setup, count: int) -> dict[str, list[float]]:
+    starts: list[float] = []
+    kills: list[float] = []
+    start_after_cli: list[float] = []
+    kill_after_cli: list[float] = []
+    for i in range(count):
+        name = f"lat{i}"
+        full = setup.create(name)
+        began = time.monotonic()
+        procs.docker("start", full)
+        returned = time.monotonic()
+        procs.wait_for(lambda n=name: setup.nginx.request(timeout=2)[1].strip() == n, timeout=20, interval=0.002)
+        starts.append(time.monotonic() - began)
+        start_after_cli.append(time.monotonic() - returned)
+        address = procs.published_address(full)
+        began = time.monotonic()
+        procs.docker("kill", full)
+        returned = time.monotonic()
+        procs.wait_for(lambda a=address: a not in setup.dest.read_text(), timeout=20, interval=0.001)
+        kills.append(time.monotonic() - began)
+        kill_after_cli.append(time.monotonic() - returned)
+        procs.docker("rm", "-f", full)
+    return {"start": starts, "kill": kills, "start_after_cli": start_after_cli, "kill_after_cli": kill_after_cli}
+
+
+def churn(setup: Setup, duration: float, threads: int) -> tuple[procs.LoadLoop, int]:
+    live = []
+    for i in range(3):
+        full = setup.create(f"c{i}")
+        procs.docker("start", full)
+        live.append((f"c{i}", full))
+    procs.wait_for(lambda: {setup.nginx.request()[1].strip() for _ in range(12)} == {n for n, _ in live},
+                   timeout=30)
+    load = procs.LoadLoop(setup.nginx.url + "/", threads=threads, max_seconds=duration + 30).start()
+    deadline = time.monotonic() + duration
+    replaced = 0
+    i = 3
+    try:
+        while time.monotonic() < deadline:
+            name = f"c{i}"
+            full = setup.create(name)
+            procs.docker("start", full)
+            procs.wait_for(lambda n=name: n in {setup.nginx.request()[1].strip() for _ in range(6)}, timeout=20)
+            old_name, old = live.pop(0)
+            procs.docker("stop", "-t", "5", old)
+            procs.docker("rm", "-f", old)
+            live.append((name, full))
+            replaced += 1
+            i += 1
+    finally:
+        load.stop()
+    return load, replaced
+
+
+def direct(setup: Setup, seconds: float, threads: int) -> procs.LoadLoop:
+    full = setup.create("direct")
+    procs.docker("start", full)
+    url = f"http://{procs.published_address(full)}/"
+    procs.wait_for(lambda: procs.http_get(url)[0] == 200, timeout=20)
+    load = procs.LoadLoop(url, threads=threads, max_seconds=seconds + 30).start()
+    time.sleep(seconds)
+    return load.stop()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--containers", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=60.0)
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-e2e-"))
+    setup = Setup(work)
+    try:
+        setup.start()
+        lat = latency(setup, args.containers)
+        load, replaced = churn(setup, args.duration, args.threads)
+        straight = direct(setup, min(args.duration, 20.0), args.threads)
+    finally:
+        setup.stop()
+    ms = 1000.0
+    print(f"\nmachine: nproc={os.cpu_count()}, python {sys.version.split()[0]}, client: {args.threads} "
+          f"Python threads (urllib, one connection per request)")
+    print("\n| figure | p50 | p99 | max |\n|---|---:|---:|---:|")
+    for what, label in (("start", "`docker start` -> nginx answers from it"),
+                        ("start_after_cli", "  of which after `docker start` returned"),
+                        ("kill", "`docker kill` -> out of nginx's config (reload issued)"),
+                        ("kill_after_cli", "  of which after `docker kill` returned")):
+        values = lat[what]
+        print(f"| {label} (n={len(values)}) | {statistics.median(values) * ms:.0f} ms | "
+              f"{pct(values, 99) * ms:.0f} ms | {max(values) * ms:.0f} ms |")
+    print("\n| load | requests | failed | req/s | p50 | p99 |\n|---|---:|---:|---:|---:|---:|")
+    for label, loop, seconds in ((f"through nginx, {replaced} replacements in {args.duration:.0f} s", load,
+                                  args.duration),
+                                 ("straight at one backend", straight, min(args.duration, 20.0))):
+        total = loop.ok + len(loop.failed)
+        print(f"| {label} | {total} | {len(loop.failed)} | {loop.ok / seconds:.0f} | "
+              f"{statistics.median(loop.latencies) * ms:.1f} ms | {pct(loop.latencies, 99) * ms:.1f} ms |")
+    if load.failed:
+        print("failures:", load.failed[:5])
+    return 0 if not load.failed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
