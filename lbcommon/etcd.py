@@ -6,8 +6,14 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, TypeVar
 from urllib.parse import urlsplit
 
+# gRPC's C core writes its own lines to stderr (a refused TLS handshake gives three or four
+# "E1129 ... ssl_transport_security_utils.cc" lines); our one-line messages say the same.
+# Must be set before grpc is first imported; GRPC_VERBOSITY=ERROR (or INFO) shows them again.
+os.environ.setdefault("GRPC_VERBOSITY", "NONE")
+
 import etcd3
 import grpc
+from etcd3 import etcdrpc
 
 T = TypeVar("T")
 
@@ -83,19 +89,57 @@ def endpoints_from_env(env: dict[str, str] | None = None) -> tuple[str, ...]:
     return (value,) if value else ()
 
 
+class Client(etcd3.MultiEndpointEtcd3Client):
+    """python-etcd3's failover client, except that a user authenticates lazily, in `call()`.
+
+    python-etcd3 authenticates in its constructor: a wrong password (or etcd down at start)
+    escaped connect() as a raw gRPC traceback, and a token etcd forgets (restart, idle past
+    --auth-token-ttl) was never renewed.  Here the first request authenticates, and a request
+    refused as UNAUTHENTICATED makes the next one authenticate again.  The token travels as
+    metadata only: python-etcd3 also attaches it as gRPC call credentials, which gRPC refuses
+    on plain-http channels ("Established channel does not have a sufficient security level").
+    """
+
+    def __init__(self, endpoints: list[etcd3.Endpoint], timeout: float,
+                 user: str | None = None, password: str | None = None) -> None:
+        super().__init__(endpoints=endpoints, timeout=timeout, failover=True)
+        self.user = user
+        self._password = password
+        self.needs_auth = user is not None
+        self.last_error: str | None = None  # why the last request failed: the reason an endpoint is skipped
+
+    def authenticate(self) -> None:
+        request = etcdrpc.AuthenticateRequest(name=self.user, password=self._password)
+        try:
+            response = self.authstub.Authenticate(request, self.timeout)
+        except grpc.RpcError as exc:
+            if exc.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED,
+                              grpc.StatusCode.INTERNAL):
+                self.endpoint_in_use.fail()  # as python-etcd3 does: fail over to the next one
+                self._clear_old_stubs()
+            raise
+        self.metadata = (("token", response.token),)
+        self.call_credentials = None
+        self.needs_auth = False
+
+
 def connect(endpoints: tuple[Endpoint, ...], credentials: Credentials = Credentials(),
-            timeout: float = 5.0) -> etcd3.MultiEndpointEtcd3Client:
-    """A client that fails over between endpoints.  Authenticates at once when a user is set."""
+            timeout: float = 5.0) -> Client:
+    """A client that fails over between endpoints.  Connects (and authenticates) lazily."""
     creds = None
     if credentials.ca_cert or any(ep.secure for ep in endpoints):
-        creds = etcd3.MultiEndpointEtcd3Client.get_secure_creds(
-            credentials.ca_cert, credentials.key, credentials.cert) if credentials.ca_cert \
-            else grpc.ssl_channel_credentials()
+        def read(path: str | None) -> bytes | None:
+            if path is None:
+                return None
+            with open(path, "rb") as f:
+                return f.read()
+        # No --ca-cert: the system's roots, but still our client certificate if one is given.
+        creds = grpc.ssl_channel_credentials(read(credentials.ca_cert), read(credentials.key),
+                                             read(credentials.cert))
     eps = [etcd3.Endpoint(ep.host, ep.port, secure=creds is not None, creds=creds,
                           time_retry=ENDPOINT_RETRY_SECONDS, opts=GRPC_OPTIONS)
            for ep in endpoints]
-    return etcd3.MultiEndpointEtcd3Client(endpoints=eps, timeout=timeout, user=credentials.user,
-                                          password=credentials.password, failover=True)
+    return Client(eps, timeout, credentials.user, credentials.password)
 
 
 def describe_endpoints(client: etcd3.MultiEndpointEtcd3Client) -> str:
@@ -104,22 +148,58 @@ def describe_endpoints(client: etcd3.MultiEndpointEtcd3Client) -> str:
 
 def describe_rpc_error(exc: grpc.RpcError) -> str:
     try:
-        return f"{exc.code().name}: {exc.details()}"
+        code, details = exc.code(), exc.details() or ""
     except Exception:  # noqa: BLE001 - only used in messages
         return str(exc)
+    # "failed to connect to all addresses; last error: UNKNOWN: ipv4:127.0.0.1:2379: <reason>"
+    reason = details.rpartition("last error: ")[2]
+    reason = reason.split(": ", 2)[-1] if reason.startswith(("UNKNOWN: ipv", "UNAVAILABLE: ipv")) else reason
+    if "TSI_DATA_CORRUPTED" in reason:
+        # TLS 1.3: etcd checks the client certificate after the handshake and drops us.
+        return ("TLS: etcd refused the connection: client certificate missing or not signed "
+                "by a CA etcd trusts (--cert/--key)")
+    if "CERTIFICATE_VERIFY_FAILED" in reason:
+        why = reason.rpartition("CERTIFICATE_VERIFY_FAILED: ")[2].removesuffix(": OK")
+        return f"TLS: cannot verify etcd's server certificate ({why}): check --ca-cert"
+    if code == grpc.StatusCode.UNAVAILABLE and reason != details:
+        return f"unreachable: {reason}"
+    return f"{code.name}: {details}"
 
 
 def call(client: etcd3.MultiEndpointEtcd3Client, error: type[Exception], what: str,
          func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run one etcd request; any failure becomes `error` with a one-line message naming it."""
+    if isinstance(client, Client) and client.needs_auth:
+        _call(client, error, f"authentication as {client.user}", client.authenticate)
+    return _call(client, error, what, func, *args, **kwargs)
+
+
+def _call(client: etcd3.MultiEndpointEtcd3Client, error: type[Exception], what: str,
+          func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     try:
         return func(*args, **kwargs)
     except etcd3.exceptions.NoServerAvailableError:
-        raise error(f"etcd {what} failed: no endpoint reachable ({describe_endpoints(client)})") from None
+        last = getattr(client, "last_error", None)
+        raise error(f"etcd {what} failed: no endpoint reachable ({describe_endpoints(client)}"
+                    f"{f'; last error: {last}' if last else ''})") from None
     except etcd3.exceptions.Etcd3Exception as exc:
-        raise error(f"etcd {what} failed ({describe_endpoints(client)}): "
-                    f"{exc or type(exc).__name__}") from None
+        # python-etcd3 turns UNAVAILABLE into a bare "etcd connection failed": say why.
+        cause = exc.__context__
+        reason = describe_rpc_error(cause) if isinstance(cause, grpc.RpcError) else str(exc) or type(exc).__name__
+        raise error(f"etcd {what} failed ({describe_endpoints(client)}): {_remember(client, reason)}") from None
     except grpc.RpcError as exc:
-        raise error(f"etcd {what} failed ({describe_endpoints(client)}): {describe_rpc_error(exc)}") from None
+        if exc.code() == grpc.StatusCode.UNAUTHENTICATED and isinstance(client, Client) and client.user:
+            client.needs_auth = True  # etcd forgot our token (restart, --auth-token-ttl): get a new one
+        if what.startswith("authentication") and exc.code() == grpc.StatusCode.INVALID_ARGUMENT:
+            reason = exc.details().removeprefix("etcdserver: ").removeprefix("authentication failed, ")
+        else:
+            reason = describe_rpc_error(exc)
+        raise error(f"etcd {what} failed ({describe_endpoints(client)}): {_remember(client, reason)}") from None
     except ValueError as exc:  # python-etcd3: "Trying to use a failed node"
         raise error(f"etcd {what} failed ({describe_endpoints(client)}): {exc}") from None
+
+
+def _remember(client: etcd3.MultiEndpointEtcd3Client, reason: str) -> str:
+    if isinstance(client, Client):
+        client.last_error = reason
+    return reason
