@@ -18,7 +18,7 @@ from etcd3 import etcdrpc
 from etcd3.utils import prefix_range_end
 
 from balancer.errors import StoreError
-from lbcommon.etcd import call, describe_endpoints, describe_rpc_error
+from lbcommon.etcd import Client, call, describe_endpoints, describe_rpc_error
 
 log = logging.getLogger(__name__)
 
@@ -178,6 +178,8 @@ class Store:
             try:
                 self._client.endpoint_in_use.fail()
                 self._client._clear_old_stubs()  # noqa: SLF001 - the library's own failover step
+                if isinstance(self._client, Client):
+                    self._client.rotate()
             except Exception:  # noqa: BLE001
                 pass
 

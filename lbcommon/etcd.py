@@ -16,6 +16,8 @@ import grpc
 from etcd3 import etcdrpc
 
 T = TypeVar("T")
+# gRPC codes that mean "this endpoint is unusable now": fail over to the next one.
+CONNECTION_CODES = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.INTERNAL)
 
 DEFAULT_PORT = 2379
 # How long a failed endpoint is skipped before it is tried again.  python-etcd3's
@@ -108,6 +110,17 @@ class Client(etcd3.MultiEndpointEtcd3Client):
         self.needs_auth = user is not None
         self.last_error: str | None = None  # why the last request failed: the reason an endpoint is skipped
 
+    def rotate(self) -> None:
+        """After a connection failure, aim the next request at the next endpoint.
+
+        python-etcd3 only leaves an endpoint while it is marked failed (1 s here); a retry
+        that comes later went back to the same dead member for ever.
+        """
+        labels = list(self.endpoints)
+        if len(labels) > 1:
+            current = labels.index(self._current_endpoint_label)
+            self._current_endpoint_label = labels[(current + 1) % len(labels)]
+
     def authenticate(self) -> None:
         request = etcdrpc.AuthenticateRequest(name=self.user, password=self._password)
         try:
@@ -178,25 +191,39 @@ def _call(client: etcd3.MultiEndpointEtcd3Client, error: type[Exception], what: 
           func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     try:
         return func(*args, **kwargs)
-    except etcd3.exceptions.NoServerAvailableError:
+    except (etcd3.exceptions.Etcd3Exception, grpc.RpcError, ValueError) as exc:
+        if isinstance(client, Client) and _is_connection_failure(exc):
+            client.rotate()
+        raise error(f"etcd {what} failed{_describe(client, what, exc)}") from None
+
+
+def _is_connection_failure(exc: Exception) -> bool:
+    if isinstance(exc, grpc.RpcError):
+        return exc.code() in CONNECTION_CODES
+    return isinstance(exc, (etcd3.exceptions.ConnectionFailedError, etcd3.exceptions.ConnectionTimeoutError,
+                            etcd3.exceptions.InternalServerError, etcd3.exceptions.NoServerAvailableError))
+
+
+def _describe(client: etcd3.MultiEndpointEtcd3Client, what: str, exc: Exception) -> str:
+    """': reason' (or ' (endpoints): reason') for one failed request, on one line."""
+    endpoints = describe_endpoints(client)
+    if isinstance(exc, etcd3.exceptions.NoServerAvailableError):
         last = getattr(client, "last_error", None)
-        raise error(f"etcd {what} failed: no endpoint reachable ({describe_endpoints(client)}"
-                    f"{f'; last error: {last}' if last else ''})") from None
-    except etcd3.exceptions.Etcd3Exception as exc:
+        return f": no endpoint reachable ({endpoints}{f'; last error: {last}' if last else ''})"
+    if isinstance(exc, etcd3.exceptions.Etcd3Exception):
         # python-etcd3 turns UNAVAILABLE into a bare "etcd connection failed": say why.
         cause = exc.__context__
         reason = describe_rpc_error(cause) if isinstance(cause, grpc.RpcError) else str(exc) or type(exc).__name__
-        raise error(f"etcd {what} failed ({describe_endpoints(client)}): {_remember(client, reason)}") from None
-    except grpc.RpcError as exc:
+        return f" ({endpoints}): {_remember(client, reason)}"
+    if isinstance(exc, grpc.RpcError):
         if exc.code() == grpc.StatusCode.UNAUTHENTICATED and isinstance(client, Client) and client.user:
             client.needs_auth = True  # etcd forgot our token (restart, --auth-token-ttl): get a new one
         if what.startswith("authentication") and exc.code() == grpc.StatusCode.INVALID_ARGUMENT:
-            reason = exc.details().removeprefix("etcdserver: ").removeprefix("authentication failed, ")
+            reason = (exc.details() or "").removeprefix("etcdserver: ").removeprefix("authentication failed, ")
         else:
             reason = describe_rpc_error(exc)
-        raise error(f"etcd {what} failed ({describe_endpoints(client)}): {_remember(client, reason)}") from None
-    except ValueError as exc:  # python-etcd3: "Trying to use a failed node"
-        raise error(f"etcd {what} failed ({describe_endpoints(client)}): {exc}") from None
+        return f" ({endpoints}): {_remember(client, reason)}"
+    return f" ({endpoints}): {exc}"  # python-etcd3's ValueError "Trying to use a failed node"
 
 
 def _remember(client: etcd3.MultiEndpointEtcd3Client, reason: str) -> str:

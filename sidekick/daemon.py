@@ -399,9 +399,10 @@ class Sidekick:
         if self.config.container or self.config.address_mode != "host":
             return True
         owned = f"{self.config.host_ip}:"
+        running = frozenset(t.key for t in self.tracked.values())   # their checks have not run yet
 
         def claim() -> None:
             for prefix in sorted(prefixes):
-                self.registry.claim_stale(prefix, owned)
+                self.registry.claim_stale(prefix, owned, keep=running)
 
         return self._etcd(claim)

@@ -106,13 +106,16 @@ class Registry:
                 self._dirty.add(key)
         self.flush()
 
-    def claim_stale(self, prefix: str, owned: str) -> None:
+    def claim_stale(self, prefix: str, owned: str, keep: frozenset[str] = frozenset()) -> None:
         """Delete keys under `prefix` for addresses starting with `owned` (e.g. our host IP)
-        that belong to no lease of ours: left by an earlier run of ours that was killed."""
+        that belong to no lease of ours: left by an earlier run of ours that was killed.
+        `keep`: keys of running containers whose health is not known yet (they stay until
+        their check decides; a pass re-puts them under our lease)."""
         for _value, meta in call(self._client, RegistryError, f"get {prefix}",
                                  lambda: list(self._client.get_prefix(prefix))):
             key = meta.key.decode("utf-8", "replace")
-            if key[len(prefix):].startswith(owned) and key not in self.desired and meta.lease_id != self.lease_id:
+            if key[len(prefix):].startswith(owned) and key not in self.desired and key not in keep \
+                    and meta.lease_id != self.lease_id:
                 log.info("%s: stale registration of this host (lease %x), deleting", key, meta.lease_id)
                 call(self._client, RegistryError, f"delete {key}", self._client.delete, key)
 

@@ -148,22 +148,21 @@ def _start_on(cluster, programs, module: str, args: list[str], wanted, env=None)
     raise AssertionError(f"{module} never picked a wanted member")
 
 
-BALANCER_PINNED = (
-    "balancer: after the etcd member it watches dies, KeyCache's retries can settle on that dead "
-    "member for good: python-etcd3 fails over only while the current endpoint is marked failed, "
-    "and lbcommon.etcd.ENDPOINT_RETRY_SECONDS (1 s) is shorter than the KeyCache backoff "
-    "(0.25 s doubling to 10 s); once a retry comes more than 1 s after the last failure the dead "
-    "endpoint counts as healthy again and is reused forever, although a live endpoint exists "
-    "(seen with a real 3-member cluster when the killed leader it watched precedes a live member "
-    "in --etcd order)")
+# Regression test (fixed in this change): balancer: after the etcd member it watches dies,
+# KeyCache's retries can settle on that dead  member for good: python-etcd3 fails over only while
+# the current endpoint is marked failed,  and lbcommon.etcd.ENDPOINT_RETRY_SECONDS (1 s) is
+# shorter than the KeyCache backoff  (0.25 s doubling to 10 s); once a retry comes more than 1 s
+# after the last failure the dead  endpoint counts as healthy again and is reused forever,
+# although a live endpoint exists  (seen with a real 3-member cluster when the killed leader it
+# watched precedes a live member  in --etcd order)
 
 
 def _leader_sigkill(cluster, stack, programs, boxes, timing, on_victim: str) -> None:
     members = cluster.members
     if on_victim == "both":
-        # Both programs talk to the member that will lead and die.  It is the last one in --etcd
-        # order: with a dead member earlier in the order the failover can come back to it for
-        # good (BALANCER_PINNED, SIDEKICK_PINNED; by chance here, deterministic in the tests below).
+        # Both programs talk to the member that will lead and die, the last one in --etcd order.
+        # (A dead member earlier in the order used to trap the failover for good; that is now
+        # covered deterministically by the *_leaves_a_dead_endpoint_for_a_live_one tests.)
         last = members[-1]
         balancer, b_member = _start_on(cluster, programs, "balancer", stack.balancer_args(),
                                        lambda m: m is last, env=stack.env)
@@ -224,7 +223,6 @@ def test_leader_sigkill_in_a_three_member_cluster(on_victim, etcd_cluster, make_
     _leader_sigkill(etcd_cluster, stack, programs, boxes, timing, on_victim)
 
 
-@pytest.mark.xfail(strict=True, reason=BALANCER_PINNED)
 def test_balancer_leaves_a_dead_endpoint_for_a_live_one(etcd, nginx, make_stack, proxies, programs, http_backends,
                                                         timing) -> None:
     """Deterministic form of the failover bug, with two endpoints that are TCP proxies to one
@@ -259,14 +257,13 @@ def test_balancer_leaves_a_dead_endpoint_for_a_live_one(etcd, nginx, make_stack,
     assert balancer.running()
 
 
-SIDEKICK_PINNED = (
-    "sidekick: the same python-etcd3 failover flaw: once its keepalive retries are more than 1 s "
-    "apart (--ttl 6: 0.5, 1, then 2 s) it keeps to a dead endpoint although another one is back; "
-    "the lease expires and every registration is lost while a healthy etcd endpoint is available")
+# Regression test (fixed in this change): sidekick: the same python-etcd3 failover flaw: once its
+# keepalive retries are more than 1 s  apart (--ttl 6: 0.5, 1, then 2 s) it keeps to a dead
+# endpoint although another one is back;  the lease expires and every registration is lost while a
+# healthy etcd endpoint is available
 
 
 @pytest.mark.docker
-@pytest.mark.xfail(strict=True, reason=SIDEKICK_PINNED)
 def test_sidekick_leaves_a_dead_endpoint_for_a_live_one(etcd, stack, proxies, programs, boxes, timing) -> None:
     """As above for the sidekick, with three proxies A, B, C: all go down, then C comes back.
 
@@ -436,16 +433,15 @@ def _events_since(etcd, prefix: str, revision: int) -> list[tuple[str, str]]:
     return [(lines[i], lines[i + 1]) for i in range(len(lines) - 1) if lines[i] in ("PUT", "DELETE")]
 
 
-CLAIM_DELETES_LIVE = (
-    "sidekick: on start, _claim_stale() runs in the first reconcile, before any health check of "
-    "the running containers has passed, so `desired` is empty and it deletes the previous run's "
-    "keys of containers that are still running and healthy, then puts them back a moment later: "
-    "after a sidekick SIGKILL + restart every backend of the host leaves the pool for ~0.1-0.2 s "
-    "and nginx reloads twice (a one-backend pool answers 503 in between)")
+# Regression test (fixed in this change): sidekick: on start, _claim_stale() runs in the first
+# reconcile, before any health check of  the running containers has passed, so `desired` is empty
+# and it deletes the previous run's  keys of containers that are still running and healthy, then
+# puts them back a moment later:  after a sidekick SIGKILL + restart every backend of the host
+# leaves the pool for ~0.1-0.2 s  and nginx reloads twice (a one-backend pool answers 503 in
+# between)
 
 
 @pytest.mark.docker
-@pytest.mark.xfail(strict=True, reason=CLAIM_DELETES_LIVE)
 def test_sidekick_restart_after_sigkill_keeps_live_registrations(etcd, stack, boxes, programs, timing) -> None:
     """SIGKILL the sidekick and start it again at once (a crash and its restart by systemd):
     the containers never stopped, so their registrations must never leave etcd."""
