@@ -1,6 +1,12 @@
-"""Quiescence for bursts of changes: the first change after a quiet spell goes at once,
-a burst is coalesced until it has been quiet for `quiet` seconds, but never longer than
-`limit` seconds after the first pending change."""
+"""Quiescence and a reload rate limit for bursts of changes.
+
+- A change when nothing was acted on for `limit` seconds goes at once.
+- Otherwise changes are coalesced: acted on once it has been quiet for `quiet` seconds, or
+  `limit` seconds after the first pending change, whichever is first -- but never sooner than
+  `limit` seconds after the previous action.  So a rollout that registers a backend every
+  150 ms reloads nginx about once per `limit`, not once per backend (Traefik throttles
+  provider updates the same way).
+"""
 from __future__ import annotations
 
 from typing import Callable
@@ -15,8 +21,7 @@ class Debouncer:
         self._clock = clock
         self._first: float | None = None       # first change not yet acted on
         self._last: float | None = None        # latest change not yet acted on
-        self._last_activity = float("-inf")    # latest change or fire
-        self._immediate = False                # the pending burst began after a quiet spell
+        self._fired = float("-inf")            # when changes were last acted on
 
     @property
     def pending(self) -> bool:
@@ -26,17 +31,16 @@ class Debouncer:
         now = self._clock()
         if self._first is None:
             self._first = now
-            self._immediate = now - self._last_activity >= self.quiet
         self._last = now
-        self._last_activity = now
 
     def deadline(self) -> float | None:
         """When the pending changes should be acted on, or None if nothing is pending."""
         if self._first is None or self._last is None:
             return None
-        if self._immediate:
+        if self._first - self._fired >= self.limit:
             return self._first
-        return min(self._last + self.quiet, self._first + self.limit)
+        settled = min(self._last + self.quiet, self._first + self.limit)
+        return max(settled, self._fired + self.limit)
 
     def due(self) -> bool:
         deadline = self.deadline()
@@ -45,4 +49,4 @@ class Debouncer:
     def fired(self) -> None:
         """The pending changes were acted on."""
         self._first = self._last = None
-        self._last_activity = self._clock()
+        self._fired = self._clock()

@@ -62,7 +62,7 @@ TEMPLATE = """{% for s in backends("/services/apache/*") %}server {{ s }};
 {% endfor %}"""
 TXN_OPS = 128                 # etcd's default --max-txn-ops
 POLL_SLEEP = 0.0002           # destination poll interval (s)
-ISOLATION_SLEEP = 0.3         # pause after each isolated change (> --debounce-min 0.1 s)
+ISOLATION_SLEEP = 1.05        # pause after each isolated change (> --debounce-max 1 s: no reload rate limit)
 
 TARGET_P50_MS = 4.0
 TARGET_BURST_RELOADS = 3

@@ -18,68 +18,64 @@ def clock() -> Clock:
     return Clock()
 
 
-def test_first_change_after_quiet_spell_is_due_at_once(clock: Clock) -> None:
+def run(d: Debouncer, clock: Clock, changes: list[float], settle: float = 5.0, step: float = 0.001) -> list[float]:
+    """Feed changes at the given offsets; return when it fired (offsets from the start)."""
+    start, fires, pending = clock.now, [], sorted(changes)
+    while pending or d.pending:
+        if pending and clock.now - start >= pending[0] - 1e-9:
+            pending.pop(0)
+            d.notify()
+        if d.due():
+            d.fired()
+            fires.append(round(clock.now - start, 3))
+        clock.now += step
+        if clock.now - start > max(changes) + settle:
+            break
+    return fires
+
+
+def test_first_change_after_a_quiet_spell_goes_at_once(clock: Clock) -> None:
     d = Debouncer(0.1, 1.0, clock)
     assert d.deadline() is None and not d.due()
     d.notify()
-    assert d.due()
-    assert d.deadline() == 100.0
+    assert d.due() and d.deadline() == 100.0
 
 
-def test_burst_after_a_fire_waits_for_quiet(clock: Clock) -> None:
+def test_isolated_changes_each_go_at_once(clock: Clock) -> None:
     d = Debouncer(0.1, 1.0, clock)
-    d.notify()
-    d.fired()
-    clock.now += 0.01
-    d.notify()
-    assert not d.due()
-    assert d.deadline() == pytest.approx(100.11)
-    clock.now += 0.05
-    d.notify()                      # burst goes on: deadline moves
-    assert d.deadline() == pytest.approx(100.16)
-    clock.now = 100.16
-    assert d.due()
-
-
-def test_endless_burst_is_cut_by_the_limit(clock: Clock) -> None:
-    d = Debouncer(0.1, 1.0, clock)
-    d.notify()
-    d.fired()
-    start = clock.now
-    fires = 0
-    for _ in range(300):            # a change every 20 ms for 6 s
-        clock.now += 0.02
-        d.notify()
-        if d.due():
-            d.fired()
-            fires += 1
-    assert 5 <= fires <= 6          # once per `limit`, not per change
-    assert clock.now - start == pytest.approx(6.0)
+    assert run(d, clock, [0.0, 1.5, 3.0, 4.5]) == [0.0, 1.5, 3.0, 4.5]
 
 
 def test_burst_of_200_gives_two_fires(clock: Clock) -> None:
     d = Debouncer(0.1, 1.0, clock)
-    fires = 0
-    for _ in range(200):
-        d.notify()
-        if d.due():
-            d.fired()
-            fires += 1
-        clock.now += 0.001
-    clock.now += 0.2
-    if d.due():
-        d.fired()
-        fires += 1
-    assert fires == 2
+    fires = run(d, clock, [i * 0.001 for i in range(200)])
+    assert fires == [0.0, 1.0]
 
 
-def test_change_long_after_fire_is_immediate_again(clock: Clock) -> None:
+def test_a_burst_long_after_a_fire_is_coalesced_by_quiet(clock: Clock) -> None:
     d = Debouncer(0.1, 1.0, clock)
-    d.notify()
-    d.fired()
-    clock.now += 0.5
-    d.notify()
-    assert d.due()
+    fires = run(d, clock, [0.0, 2.0, 2.02, 2.05, 2.3])
+    assert fires == [0.0, 2.0, 3.0]        # 2.02..2.3 wait out the 1 s since the fire at 2.0
+
+
+def test_paced_changes_fire_about_once_per_limit(clock: Clock) -> None:
+    d = Debouncer(0.1, 1.0, clock)
+    fires = run(d, clock, [i * 0.15 for i in range(20)])      # one change every 150 ms for 3 s
+    assert len(fires) == 4 and fires[:2] == [0.0, 1.0]
+    assert all(1.0 <= b - a <= 1.06 for a, b in zip(fires, fires[1:], strict=False))
+
+
+def test_endless_stream_fires_once_per_limit(clock: Clock) -> None:
+    d = Debouncer(0.1, 1.0, clock)
+    fires = run(d, clock, [i * 0.02 for i in range(300)], settle=2.0)
+    assert len(fires) == 7
+    assert all(1.0 <= b - a <= 1.03 for a, b in zip(fires, fires[1:], strict=False))
+
+
+def test_quiet_ends_a_burst_before_the_limit_when_the_last_fire_is_old(clock: Clock) -> None:
+    d = Debouncer(0.3, 1.0, clock)
+    fires = run(d, clock, [0.0, 5.0, 5.1, 5.2, 6.3, 6.35])
+    assert fires == [0.0, 5.0, 6.0, 7.0]
 
 
 @pytest.mark.parametrize("quiet,limit", [(-1, 1), (2, 1)])

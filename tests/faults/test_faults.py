@@ -625,7 +625,6 @@ DEBOUNCE_NO_RATE_LIMIT = (
     "burst and limits nothing")
 
 
-@pytest.mark.xfail(strict=True, reason=DEBOUNCE_NO_RATE_LIMIT)
 def test_paced_changes_are_coalesced(etcd, stack, programs, http_backends) -> None:
     """20 backends registered 0.15 s apart (3 s): at most about one reload per --debounce-max
     (1 s) of changes, not one per change."""
