@@ -31,7 +31,8 @@ def main() -> None:
 @click.option("--debounce-min", type=click.FloatRange(min=0), default=0.1,
               help="Quiet time (s) that ends a burst of changes.")
 @click.option("--debounce-max", type=click.FloatRange(min=0), default=1.0,
-              help="Longest wait (s) after the first change of a burst.")
+              help="Longest wait (s) after the first change of a burst; also the least time "
+                   "between renders.")
 @click.option("--resync-interval", type=click.FloatRange(min=1), default=60.0,
               help="Full re-list of etcd every SECONDS in watch mode.")
 @click.option("--check-config", is_flag=True, help="Validate options and template resources, then exit.")

@@ -22,7 +22,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
-if Path(sys.executable).resolve() != VENV_PYTHON.resolve() and VENV_PYTHON.exists() and "BENCH_REEXEC" not in os.environ:
+if (Path(sys.executable).resolve() != VENV_PYTHON.resolve() and VENV_PYTHON.exists()
+        and "BENCH_REEXEC" not in os.environ):
     os.environ["BENCH_REEXEC"] = "1"
     os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), *sys.argv])
 sys.path.insert(0, str(ROOT / "tests"))
