@@ -41,6 +41,7 @@ class Balancer:
         self.renderer = Renderer(on_rejected=lambda name: self.metrics.rejected.labels(name).inc())
         self.syncer = Syncer(self.metrics.command_runner(run_command), noop=config.noop)
         self.resources: list[TemplateResource] = []
+        self.changed = 0                 # resources written by the last sync_all
 
     def load(self) -> int:
         """(Re)read conf.d; returns how many resource files failed (each is logged)."""
@@ -58,11 +59,12 @@ class Balancer:
 
     def sync_all(self, snapshot: Snapshot, reload: bool = True) -> int:
         """Bring every resource in step; returns how many failed (each is logged, none stops the rest)."""
-        failed = 0
+        failed = self.changed = 0
         for resource in self.resources:
             try:
                 content = self._render(resource, snapshot)
                 result = self.syncer.sync(resource, content, reload=reload)
+                self.changed += result.changed
             except BalancerError as exc:
                 message = str(exc)
                 log.error("%s", message if message.startswith(f"{resource.name}: ") else f"{resource.name}: {message}")
@@ -252,8 +254,10 @@ class Loop:
                 self.changed.clear()
                 self.debouncer.notify()
             if self.debouncer.due():
-                self.debouncer.fired()
+                self.debouncer.fired(acted=False)
                 status = self._sync()
+                if self.balancer.changed:
+                    self.debouncer.acted()
                 if status is not None:
                     return status
 

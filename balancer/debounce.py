@@ -46,7 +46,12 @@ class Debouncer:
         deadline = self.deadline()
         return deadline is not None and self._clock() >= deadline
 
-    def fired(self) -> None:
-        """The pending changes were acted on."""
+    def fired(self, acted: bool = True) -> None:
+        """The pending changes were taken; `acted`: something was really done (a reload).
+        A render that changed nothing (the periodic resync) does not hold back the next one."""
         self._first = self._last = None
+        if acted:
+            self.acted()
+
+    def acted(self) -> None:
         self._fired = self._clock()

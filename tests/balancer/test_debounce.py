@@ -82,3 +82,12 @@ def test_quiet_ends_a_burst_before_the_limit_when_the_last_fire_is_old(clock: Cl
 def test_bad_settings_rejected(clock: Clock, quiet: float, limit: float) -> None:
     with pytest.raises(ValueError):
         Debouncer(quiet, limit, clock)
+
+
+def test_a_render_that_changed_nothing_does_not_hold_back_the_next(clock: Clock) -> None:
+    d = Debouncer(0.1, 1.0, clock)
+    d.notify()
+    d.fired(acted=False)                 # e.g. the periodic resync: nothing written
+    clock.now += 0.2
+    d.notify()
+    assert d.due()                       # goes at once
