@@ -31,6 +31,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 import procs  # noqa: E402
 
 TEMPLATE = ROOT / "balancer" / "example" / "templates" / "nginx.tmpl"
+# Pause before each timed event: longer than --debounce-max, so every event is measured as an
+# isolated change (back-to-back changes are rate-limited to one render per second on purpose).
+ISOLATION = 1.1
 # Drains like Apache's graceful stop: in-flight requests finish before the server exits.
 SERVE = "echo {name} > /www/index.html; httpd -f -p 80 -h /www & pid=$!; trap 'sleep 1; kill $pid' TERM; " \
         "wait $pid; wait $pid"
@@ -108,6 +111,7 @@ def latency(setup: Setup, count: int) -> dict[str, list[float]]:
     for i in range(count):
         name = f"lat{i}"
         full = setup.create(name)
+        time.sleep(ISOLATION)
         began = time.monotonic()
         procs.docker("start", full)
         returned = time.monotonic()
@@ -115,6 +119,7 @@ def latency(setup: Setup, count: int) -> dict[str, list[float]]:
         starts.append(time.monotonic() - began)
         start_after_cli.append(time.monotonic() - returned)
         address = procs.published_address(full)
+        time.sleep(ISOLATION)
         began = time.monotonic()
         procs.docker("kill", full)
         returned = time.monotonic()
