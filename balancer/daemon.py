@@ -22,7 +22,7 @@ from balancer.metrics import BalancerMetrics
 from balancer.supervise import Child
 from balancer.sync import Syncer
 from lbcommon.etcd import connect
-from lbcommon.observe import start_observer
+from lbcommon.observe import run_observed
 from lbcommon.retry import Backoff
 
 log = logging.getLogger(__name__)
@@ -188,16 +188,8 @@ class Loop:
         self.wake.set()
 
     def run(self) -> int:
-        try:
-            observer = start_observer(self.config.metrics_addr, self.balancer.metrics.registry, self.health)
-        except OSError as exc:
-            log.error("%s", exc)
-            return EXIT_FAILED
-        try:
-            return self._run()
-        finally:
-            if observer:
-                observer.stop()
+        return run_observed(self.config.metrics_addr, self.balancer.metrics.registry, self.health,
+                            self._run, failed=EXIT_FAILED)
 
     def health(self) -> list[str]:
         """Why /healthz should answer 503 now; empty when in touch with etcd (and the child runs)."""

@@ -63,12 +63,19 @@ class ObserveServer:
         return Handler
 
 
-def start_observer(address: tuple[str, int] | None, registry: CollectorRegistry,
-                   health: HealthCheck) -> ObserveServer | None:
-    """Start the server when an address was given; a port in use is a one-line error."""
-    if address is None:
-        return None
+def run_observed(address: tuple[str, int] | None, registry: CollectorRegistry, health: HealthCheck,
+                 run: Callable[[], int], failed: int = 1) -> int:
+    """run() with /metrics and /healthz served meanwhile when an address was given.
+    A port that cannot be bound is one error line and exit status `failed`."""
+    observer = None
+    if address is not None:
+        try:
+            observer = ObserveServer(address, registry, health).start()
+        except OSError as exc:
+            log.error("--metrics-addr %s:%d: %s", address[0], address[1], exc.strerror)
+            return failed
     try:
-        return ObserveServer(address, registry, health).start()
-    except OSError as exc:
-        raise OSError(f"--metrics-addr {address[0]}:{address[1]}: {exc.strerror}") from None
+        return run()
+    finally:
+        if observer:
+            observer.stop()

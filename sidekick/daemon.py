@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterator
 
 from lbcommon.etcd import connect
-from lbcommon.observe import start_observer
+from lbcommon.observe import run_observed
 from lbcommon.retry import Backoff
 from sidekick.config import Config
 from sidekick.container import (Container, backend_address, is_selected, is_terminating,
@@ -71,16 +71,8 @@ def run(config: Config) -> int:
     try:
         registry = Registry(client, config.ttl, on_grant=metrics.lease_grants.inc)
         sidekick = Sidekick(config, registry, metrics=metrics)
-        try:
-            observer = start_observer(config.metrics_addr, metrics.registry, sidekick.health)
-        except OSError as exc:
-            log.error("%s", exc)
-            return EXIT_FAILED
-        try:
-            return sidekick.run()
-        finally:
-            if observer:
-                observer.stop()
+        return run_observed(config.metrics_addr, metrics.registry, sidekick.health, sidekick.run,
+                            failed=EXIT_FAILED)
     finally:
         client.close()
 
