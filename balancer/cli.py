@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shlex
+import signal
 import sys
 from pathlib import Path
 
@@ -9,6 +10,8 @@ import click
 
 from balancer.config import Config
 from lbcommon.cli import METRICS_OPTION, EtcdSettings, etcd_options, parse_listen_address
+
+DEATH_SIGNALS = ("TERM", "QUIT", "INT", "HUP", "KILL")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
@@ -28,6 +31,10 @@ def main() -> None:
 @click.option("--noop", is_flag=True, help="Render and check, show the diff, change nothing.")
 @click.option("--exec", "exec_command", default=None, metavar="COMMAND",
               help="Supervise COMMAND (e.g. \"nginx -g 'daemon off;'\") once the first sync succeeds.")
+@click.option("--exec-death-signal", type=click.Choice(DEATH_SIGNALS, case_sensitive=False), default="TERM",
+              envvar="BALANCER_EXEC_DEATH_SIGNAL",
+              help="Signal the kernel sends the --exec child if the balancer dies without stopping it "
+                   "(SIGKILL, crash); QUIT is nginx's graceful stop (env BALANCER_EXEC_DEATH_SIGNAL).")
 @click.option("--debounce-min", type=click.FloatRange(min=0), default=0.1,
               help="Quiet time (s) that ends a burst of changes.")
 @click.option("--debounce-max", type=click.FloatRange(min=0), default=1.0,
@@ -37,7 +44,7 @@ def main() -> None:
               help="Full re-list of etcd every SECONDS in watch mode.")
 @click.option("--check-config", is_flag=True, help="Validate options and template resources, then exit.")
 def run(etcd: EtcdSettings, metrics_addr: str | None, confdir: Path, prefix: str, interval: float | None, onetime: bool,
-        noop: bool, exec_command: str | None, debounce_min: float, debounce_max: float,
+        noop: bool, exec_command: str | None, exec_death_signal: str, debounce_min: float, debounce_max: float,
         resync_interval: float, check_config: bool) -> None:
     """Render template resources from etcd and keep them in step."""
     if onetime and (interval or exec_command):
@@ -54,6 +61,7 @@ def run(etcd: EtcdSettings, metrics_addr: str | None, confdir: Path, prefix: str
     config = Config(
         confdir=confdir, endpoints=etcd.endpoints, credentials=etcd.credentials, etcd_timeout=etcd.timeout,
         prefix=prefix, interval=interval, onetime=onetime, noop=noop, exec_command=argv,
+        exec_death_signal=signal.Signals["SIG" + exec_death_signal.upper()],
         debounce_quiet=debounce_min, debounce_limit=debounce_max, resync_interval=resync_interval,
         metrics_addr=parse_listen_address(metrics_addr))
     from balancer.daemon import check_config as check, run as run_balancer

@@ -1,6 +1,7 @@
 """The balancer's settings, built by the CLI and passed to run()."""
 from __future__ import annotations
 
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,7 @@ class Config:
     onetime: bool = False
     noop: bool = False
     exec_command: tuple[str, ...] = ()     # --exec: the supervised child (argv)
+    exec_death_signal: int = signal.SIGTERM  # what the child gets if the balancer dies
     debounce_quiet: float = 0.1
     debounce_limit: float = 1.0
     resync_interval: float = 60.0

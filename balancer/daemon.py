@@ -175,7 +175,7 @@ class Loop:
         self.signals = Signals(self.wake)
         self.debouncer = Debouncer(config.debounce_quiet, config.debounce_limit, clock)
         self.retry = Backoff(initial=1.0, maximum=config.retry_max)
-        self.child = Child(config.exec_command, self.wake) if config.exec_command else None
+        self.child = Child(config.exec_command, self.wake, config.exec_death_signal) if config.exec_command else None
         self.cache = None if config.interval else KeyCache(
             balancer.store, self._on_change, on_restart=balancer.metrics.watch_restarts.inc)
         self.last_poll_ok: float | None = None

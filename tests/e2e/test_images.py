@@ -149,6 +149,7 @@ def test_image_nginx_lb_follows_etcd_and_stops_cleanly(etcd: EtcdServer, lb_imag
     output = containers.output(lb)
     assert f"passed to: {two}" in output         # the upstreamlog access log, on the container's stdout
     assert "exec: starting nginx" in output
+    assert "(SIGQUIT if the balancer dies)" in output     # the entrypoint's --exec-death-signal
 
     # The image's HEALTHCHECK asks the balancer's /healthz (--metrics-addr 127.0.0.1:9105 by default).
     wait_for(lambda: procs.docker("inspect", "-f", "{{.State.Health.Status}}", lb).stdout.strip() == "healthy",

@@ -1,0 +1,74 @@
+"""--exec's Child: the supervised service never outlives the balancer as an orphan."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from balancer.errors import ChildError
+from balancer.supervise import Child
+from procs import wait_for
+
+# A stand-in balancer: starts a Child, prints the child's pid, then waits to be killed.
+PARENT = textwrap.dedent("""\
+    import signal, sys, threading, time
+    from balancer.supervise import Child
+    child = Child(("sh", "-c", "trap 'echo got-%s >> %s; exit 0' %s; while :; do sleep 0.05; done"),
+                  threading.Event(), signal.SIG%s)
+    child.start()
+    print(child._proc.pid, flush=True)
+    time.sleep(60)
+    """)
+
+
+def _gone(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] == "Z"
+    except OSError:
+        return True
+
+
+@pytest.mark.parametrize("name", ["TERM", "QUIT"])
+def test_child_gets_the_death_signal_when_the_balancer_is_sigkilled(name: str, tmp_path: Path) -> None:
+    trail = tmp_path / "trail"
+    code = PARENT % (name, trail, name, name)
+    root = Path(__file__).resolve().parents[2]
+    parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": str(root)})
+    try:
+        pid = int(parent.stdout.readline())
+        time.sleep(0.2)                         # the child's trap is set
+        assert not _gone(pid)
+        parent.kill()
+        parent.wait(10)
+        wait_for(lambda: _gone(pid), timeout=10, message=f"child {pid} to exit after its parent's SIGKILL")
+        wait_for(lambda: trail.exists(), timeout=5)
+        assert trail.read_text().split() == [f"got-{name}"]     # the chosen signal, once
+    finally:
+        parent.kill()
+        parent.wait(10)
+        parent.stdout.close()
+
+
+def test_child_status_and_forwarding() -> None:
+    wake = threading.Event()
+    child = Child(("sh", "-c", "trap 'exit 7' TERM; while :; do sleep 0.05; done"), wake)
+    assert not child.started and child.exit_status is None
+    child.start()
+    time.sleep(0.2)
+    child.forward(signal.SIGTERM)
+    assert wake.wait(10)
+    wait_for(lambda: child.exit_status is not None, timeout=5)
+    assert child.exit_status == 7
+
+
+def test_child_that_cannot_start_is_one_error_naming_it(tmp_path: Path) -> None:
+    with pytest.raises(ChildError, match=r"^exec: cannot start /nonexistent/nginx: No such file"):
+        Child(("/nonexistent/nginx",), threading.Event()).start()
