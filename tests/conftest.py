@@ -32,6 +32,38 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
                 report.sections.append((title, text))
 
 
+# Figures measured by tests (fault recovery times, churn throughput), listed after the run.
+_MEASURED: list[tuple[str, str, str]] = []
+MEASURED_PREFIX = "measured: "
+
+
+@pytest.fixture
+def timing(record_property: Callable[[str, object], None]) -> Callable[..., None]:
+    """timing(label, value, unit="s"): print a measurement and list it in the terminal summary."""
+    def note(label: str, value: float, unit: str = "s") -> None:
+        if unit == "s":
+            shown = f"{value:.2f}s"
+        else:
+            shown = f"{value:,.0f} {unit}" if abs(value) >= 100 else f"{value:.3g} {unit}"
+        print(f"[measured] {label}: {shown}")
+        record_property(MEASURED_PREFIX + label, shown)
+    return note
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call":
+        for name, value in report.user_properties:
+            if isinstance(name, str) and name.startswith(MEASURED_PREFIX):
+                _MEASURED.append((report.nodeid.split("::")[-1], name[len(MEASURED_PREFIX):], str(value)))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _MEASURED:
+        terminalreporter.section("measured by the tests")
+        for test, label, shown in _MEASURED:
+            terminalreporter.write_line(f"{test}: {label}: {shown}")
+
+
 @pytest.fixture
 def etcd(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[EtcdServer]:
     """A started one-member etcd on 127.0.0.1; stopped (and its clients closed) at teardown."""

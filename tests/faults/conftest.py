@@ -45,36 +45,6 @@ def _track(request: pytest.FixtureRequest, proc: procs.ManagedProcess) -> None:
     request.node.__dict__.setdefault("_lb_procs", []).append(proc)
 
 
-# --------------------------------------------------------------------------- timings
-
-_TIMINGS: list[tuple[str, str, str]] = []
-TIMING_PREFIX = "measured: "
-
-
-@pytest.fixture
-def timing(record_property: Callable[[str, object], None]) -> Callable[..., None]:
-    """timing(label, value, unit="s"): print a measurement and list it in the terminal summary."""
-    def note(label: str, value: float, unit: str = "s") -> None:
-        shown = f"{value:.2f}{unit}" if unit == "s" else f"{value:g} {unit}"
-        print(f"[faults] {label}: {shown}")
-        record_property(TIMING_PREFIX + label, shown)
-    return note
-
-
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if report.when == "call":
-        for name, value in report.user_properties:
-            if isinstance(name, str) and name.startswith(TIMING_PREFIX):
-                _TIMINGS.append((report.nodeid.split("::")[-1], name[len(TIMING_PREFIX):], str(value)))
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if _TIMINGS:
-        terminalreporter.section("fault-injection timings")
-        for test, label, shown in _TIMINGS:
-            terminalreporter.write_line(f"{test}: {label}: {shown}")
-
-
 # --------------------------------------------------------------------------- etcd cluster
 
 

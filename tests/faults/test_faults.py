@@ -3,7 +3,7 @@ the shipped template into a real nginx, the sidekick registering real busybox co
 
 Every scenario checks that no registration is lost or left stale (etcd keys == the running
 containers) and that nginx keeps serving the last good pool while a part is down.  Measured
-recovery times are printed and listed under "fault-injection timings" in the summary.
+recovery times are printed and listed under "measured by the tests" in the summary.
 
 Docker-free tests (HTTP backends in this process stand in for containers) ask for no Docker
 fixture; the others get dockerd through `boxes` and are marked `docker`.
