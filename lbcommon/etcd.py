@@ -40,14 +40,20 @@ class EndpointError(ValueError):
 
 @dataclass(frozen=True)
 class Endpoint:
+    """`secure` is what the scheme said: True for https://, False for http://, None for a bare
+    host:port, which uses TLS when TLS is configured (--ca-cert/--cert or an https:// sibling)."""
     host: str
     port: int
-    secure: bool = False
+    secure: bool | None = None
+
+    def uses_tls(self, tls_configured: bool) -> bool:
+        return self.secure if self.secure is not None else tls_configured
 
     def __str__(self) -> str:
-        scheme = "https" if self.secure else "http"
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{scheme}://{host}:{self.port}"
+        if self.secure is None:
+            return f"{host}:{self.port}"
+        return f"{'https' if self.secure else 'http'}://{host}:{self.port}"
 
 
 @dataclass(frozen=True)
@@ -83,7 +89,8 @@ def parse_endpoint(value: str) -> Endpoint:
         raise EndpointError(f"bad etcd endpoint {value!r}: scheme must be http or https")
     if not parts.hostname or parts.path not in ("", "/") or parts.query or parts.username:
         raise EndpointError(f"bad etcd endpoint {value!r}: expected host:port or http(s)://host:port")
-    return Endpoint(parts.hostname, port or DEFAULT_PORT, parts.scheme == "https")
+    secure = None if "://" not in value else parts.scheme == "https"
+    return Endpoint(parts.hostname, port or DEFAULT_PORT, secure)
 
 
 def endpoints_from_env(env: dict[str, str] | None = None) -> tuple[str, ...]:
@@ -140,7 +147,8 @@ def connect(endpoints: tuple[Endpoint, ...], credentials: Credentials = Credenti
             timeout: float = 5.0) -> Client:
     """A client that fails over between endpoints.  Connects (and authenticates) lazily."""
     creds = None
-    if credentials.ca_cert or any(ep.secure for ep in endpoints):
+    tls = bool(credentials.ca_cert or credentials.cert or any(ep.secure for ep in endpoints))
+    if any(ep.uses_tls(tls) for ep in endpoints):
         def read(path: str | None) -> bytes | None:
             if path is None:
                 return None
@@ -149,9 +157,9 @@ def connect(endpoints: tuple[Endpoint, ...], credentials: Credentials = Credenti
         # No --ca-cert: the system's roots, but still our client certificate if one is given.
         creds = grpc.ssl_channel_credentials(read(credentials.ca_cert), read(credentials.key),
                                              read(credentials.cert))
-    eps = [etcd3.Endpoint(ep.host, ep.port, secure=creds is not None, creds=creds,
+    eps = [etcd3.Endpoint(ep.host, ep.port, secure=secure, creds=creds if secure else None,
                           time_retry=ENDPOINT_RETRY_SECONDS, opts=GRPC_OPTIONS)
-           for ep in endpoints]
+           for ep, secure in ((ep, ep.uses_tls(tls)) for ep in endpoints)]
     return Client(eps, timeout, credentials.user, credentials.password)
 
 
