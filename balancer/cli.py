@@ -42,10 +42,13 @@ def main() -> None:
                    "between renders.")
 @click.option("--resync-interval", type=click.FloatRange(min=1), default=60.0,
               help="Full re-list of etcd every SECONDS in watch mode.")
+@click.option("--confdir-poll", type=click.FloatRange(min=0), default=2.0,
+              help="Look for new, changed or removed conf.d files and templates every SECONDS "
+                   "(0: only on SIGHUP).")
 @click.option("--check-config", is_flag=True, help="Validate options and template resources, then exit.")
 def run(etcd: EtcdSettings, metrics_addr: str | None, confdir: Path, prefix: str, interval: float | None, onetime: bool,
         noop: bool, exec_command: str | None, exec_death_signal: str, debounce_min: float, debounce_max: float,
-        resync_interval: float, check_config: bool) -> None:
+        resync_interval: float, confdir_poll: float, check_config: bool) -> None:
     """Render template resources from etcd and keep them in step."""
     if onetime and (interval or exec_command):
         raise click.UsageError("--onetime cannot be combined with --interval or --exec")
@@ -63,6 +66,7 @@ def run(etcd: EtcdSettings, metrics_addr: str | None, confdir: Path, prefix: str
         prefix=prefix, interval=interval, onetime=onetime, noop=noop, exec_command=argv,
         exec_death_signal=signal.Signals["SIG" + exec_death_signal.upper()],
         debounce_quiet=debounce_min, debounce_limit=debounce_max, resync_interval=resync_interval,
+        confdir_poll=confdir_poll,
         metrics_addr=parse_listen_address(metrics_addr))
     from balancer.daemon import check_config as check, run as run_balancer
     if check_config:

@@ -22,6 +22,7 @@ class Config:
     debounce_quiet: float = 0.1
     debounce_limit: float = 1.0
     resync_interval: float = 60.0
+    confdir_poll: float = 2.0              # look for conf.d/template changes; 0 = SIGHUP only
     etcd_timeout: float = 5.0
     retry_max: float = 30.0                # cap for retry backoff after failures
     metrics_addr: tuple[str, int] | None = None

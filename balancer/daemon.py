@@ -15,7 +15,7 @@ from balancer.config import Config
 from balancer.debounce import Debouncer
 from balancer.errors import BalancerError, ChildError, StoreError
 from balancer.render import Renderer
-from balancer.resource import TemplateResource, load_confdir
+from balancer.resource import ConfdirState, TemplateResource, confdir_state, load_confdir
 from balancer.store import PROGRESS_INTERVAL, Snapshot, Store
 from balancer.commands import run_command
 from balancer.metrics import BalancerMetrics
@@ -52,6 +52,9 @@ class Balancer:
             log.warning("%s: no template resources (*.toml)", self.config.confdir / "conf.d")
         self.resources = resources
         return len(errors)
+
+    def confdir_state(self) -> ConfdirState:
+        return confdir_state(self.config.confdir, self.resources)
 
     @property
     def prefixes(self) -> tuple[str, ...]:
@@ -181,6 +184,8 @@ class Loop:
         self.last_poll_ok: float | None = None
         self.retry_at: float | None = None
         self.next_tick = clock()
+        self.next_confdir_check: float | None = None
+        self.confdir_seen: ConfdirState = frozenset()
         self.first_tries = 0
 
     def _on_change(self) -> None:
@@ -219,6 +224,9 @@ class Loop:
     def _run(self) -> int:
         with self.signals.installed():
             self.balancer.load()
+            self.confdir_seen = self.balancer.confdir_state()
+            if self.config.confdir_poll:
+                self.next_confdir_check = self.clock() + self.config.confdir_poll
             log.info("%s mode: %d template resources, watching %s", self.config.mode,
                      len(self.balancer.resources), ", ".join(self.balancer.prefixes) or "nothing")
             if self.cache:
@@ -254,16 +262,13 @@ class Loop:
                     return status
 
     def _timeout(self) -> float:
-        deadlines = [d for d in (self.debouncer.deadline(), self.retry_at, self.next_tick) if d is not None]
+        deadlines = [d for d in (self.debouncer.deadline(), self.retry_at, self.next_tick, self.next_confdir_check)
+                     if d is not None]
         return max(0.0, min(deadlines) - self.clock()) if deadlines else 5.0
 
     def _on_signal(self, signum: int) -> int | None:
         if signum == signal.SIGHUP:
-            log.info("SIGHUP: re-reading %s", self.config.confdir / "conf.d")
-            self.balancer.load()
-            if self.cache:
-                self.cache.set_prefixes(self.balancer.prefixes)
-            self.changed.set()
+            self._reload_confdir("SIGHUP")
             return None
         if self.child and self.child.started:
             self.child.forward(signum)
@@ -271,8 +276,20 @@ class Loop:
         log.info("%s: exiting", signal.Signals(signum).name)
         return EXIT_OK
 
+    def _reload_confdir(self, why: str) -> None:
+        log.info("%s: re-reading %s", why, self.config.confdir / "conf.d")
+        self.balancer.load()
+        self.confdir_seen = self.balancer.confdir_state()
+        if self.cache:
+            self.cache.set_prefixes(self.balancer.prefixes)
+        self.changed.set()
+
     def _on_timers(self) -> None:
         now = self.clock()
+        if self.next_confdir_check is not None and now >= self.next_confdir_check:
+            self.next_confdir_check = now + self.config.confdir_poll
+            if self.balancer.confdir_state() != self.confdir_seen:
+                self._reload_confdir("confdir changed")
         if self.retry_at is not None and now >= self.retry_at:
             self.retry_at = None
             self.changed.set()

@@ -181,3 +181,20 @@ def load_confdir(confdir: Path, global_prefix: str = "") -> tuple[list[TemplateR
         except ResourceError as exc:
             errors.append(exc)
     return resources, errors
+
+
+ConfdirState = frozenset[tuple[str, int, int]]
+
+
+def confdir_state(confdir: Path, resources: list[TemplateResource]) -> ConfdirState:
+    """Every conf.d/*.toml and every loaded resource's template as (path, mtime_ns, size): when
+    this changes, a file appeared, went or was edited."""
+    paths = set((confdir / "conf.d").glob("*.toml")) | {resource.src for resource in resources}
+    state = set()
+    for path in paths:
+        try:
+            info = path.stat()
+            state.add((str(path), info.st_mtime_ns, info.st_size))
+        except OSError:
+            state.add((str(path), -1, -1))
+    return frozenset(state)

@@ -167,6 +167,39 @@ def test_sighup_rereads_the_confdir(site, run_balancer, http_backends, tmp_path)
     assert extra_dest.read_text() == "# again\n"
 
 
+def test_confdir_changes_are_picked_up_without_sighup(site, run_balancer, http_backends) -> None:
+    """A resource file appearing, a broken one next to it, a template edited, a file removed:
+    all noticed by the conf.d poll; the broken file is one error line and the rest keeps working."""
+    a = http_backends("alpha")
+    site.etcd.put(KEY + a.address, a.address)
+    site.etcd.put("/other/name", "hello")
+    balancer = run_balancer("--confdir-poll", "0.2")
+    wait_for(lambda: site.served() == {"alpha"})
+    extra_template = site.confdir / "templates" / "extra.tmpl"
+    extra_template.write_text('# {{ getv("/other/name") }}\n')
+    extra_dest = site.nginx.prefix / "extra.txt"
+    (site.confdir / "conf.d" / "broken.toml").write_text("[template\n")
+    site.write_resource("extra.toml", src=extra_template, dest=extra_dest, keys='["/other"]',
+                        check_cmd="", reload_cmd="")
+    wait_for(lambda: extra_dest.exists() and extra_dest.read_text() == "# hello\n", timeout=10)
+    balancer.wait_output("confdir changed: re-reading")
+    balancer.wait_output("broken.toml: malformed TOML")
+    site.etcd.put("/other/name", "again")                   # the new prefix is watched
+    wait_for(lambda: extra_dest.read_text() == "# again\n")
+    extra_template.write_text('# edited {{ getv("/other/name") }}\n')     # no key changed
+    wait_for(lambda: extra_dest.read_text() == "# edited again\n", timeout=10)
+    b = http_backends("beta")                               # the first resource still works
+    site.etcd.put(KEY + b.address, b.address)
+    wait_for(lambda: site.served(8) == {"alpha", "beta"})
+    (site.confdir / "conf.d" / "extra.toml").unlink()       # removed: no longer managed
+    wait_for(lambda: balancer.count("confdir changed: re-reading") >= 3, timeout=10)
+    site.etcd.put("/other/name", "third")
+    time.sleep(1)
+    assert extra_dest.read_text() == "# edited again\n"
+    assert balancer.count("broken.toml: malformed TOML") == balancer.count("confdir changed: re-reading")
+    assert "SIGHUP" not in balancer.output()
+
+
 def test_interval_mode_polls(site, run_balancer, http_backends) -> None:
     a = http_backends("alpha")
     balancer = run_balancer("--interval", "0.5")
