@@ -25,7 +25,6 @@ import platform
 import re
 import shlex
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -35,27 +34,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-ROOT = Path(__file__).resolve().parent.parent
-VENV = ROOT / ".venv"
-VENV_PYTHON = VENV / "bin" / "python"
+from common import (VENV_PYTHON, Row, add_run_options, cpu_model, ensure_venv, etcd_version, pct, print_profile,
+                    proc_status_kb, raise_on_signals, report_text)
 
+ensure_venv(__file__, ("etcd3",), "tests/balancer/test_resource.py")
 
-def _ensure_venv() -> None:
-    """Re-run under the project's .venv when etcd3 is not importable here."""
-    try:
-        import etcd3  # noqa: F401
-    except ImportError:
-        if VENV_PYTHON.exists() and not os.environ.get("BENCH_BALANCER_REEXEC"):
-            os.environ["BENCH_BALANCER_REEXEC"] = "1"
-            os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), str(Path(__file__).resolve()), *sys.argv[1:]])
-        sys.exit("bench_balancer: etcd3 is not importable and .venv is missing; create it with\n"
-                 "  bash scripts/test -q tests/balancer/test_resource.py")
-
-
-_ensure_venv()
-sys.path.insert(0, str(ROOT / "tests"))
-
-from procs import LOOPBACK, EtcdServer, ManagedProcess, wait_for  # noqa: E402
+from procs import EtcdServer, ManagedProcess, wait_for, write_resource  # noqa: E402
 
 PREFIX = "/services/apache/"
 TEMPLATE = """{% for s in backends("/services/apache/*") %}server {{ s }};
@@ -91,14 +75,9 @@ class BalancerProcess(ManagedProcess):
 
     def proc_status(self, field_name: str) -> int | None:
         """A kB figure from /proc/PID/status (VmHWM, VmRSS), or None."""
-        if not self.running():
+        if not self.running() or self.pid is None:
             return None
-        try:
-            text = Path(f"/proc/{self.pid}/status").read_text()
-        except OSError:
-            return None
-        m = re.search(rf"^{field_name}:\s+(\d+)\s+kB", text, re.M)
-        return int(m.group(1)) if m else None
+        return proc_status_kb(self.pid, field_name)
 
     def check_alive(self) -> None:
         if not self.running():
@@ -207,13 +186,6 @@ class Results:
     rss_now_kb: int | None = None
 
 
-def pct(values: list[float], p: float) -> float:
-    """Nearest-rank percentile."""
-    s = sorted(values)
-    k = max(0, min(len(s) - 1, int(-(-p * len(s) // 100)) - 1))
-    return s[k]
-
-
 # --------------------------------------------------------------------------- phases
 
 
@@ -272,21 +244,8 @@ def addresses(first_octets: str, n: int, start: int = 0) -> list[str]:
 def machine_facts(balancer_python: str) -> str:
     pyver = subprocess.run([balancer_python, "-c", "import sys; print(sys.version.split()[0])"],
                            capture_output=True, text=True).stdout.strip()
-    try:
-        etcd_ver = subprocess.run(["etcd", "--version"], capture_output=True, text=True,
-                                  timeout=10).stdout.splitlines()[0].split()[-1]
-    except (OSError, IndexError, subprocess.TimeoutExpired):
-        etcd_ver = "?"
-    cpu = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     return (f"machine: nproc={os.cpu_count()} (usable {len(os.sched_getaffinity(0))}), "
-            f"python {pyver}, etcd {etcd_ver}, {platform.system()} {platform.release()}, cpu: {cpu}")
+            f"python {pyver}, etcd {etcd_version()}, {platform.system()} {platform.release()}, cpu: {cpu_model()}")
 
 
 def log_command_times(log_path: Path) -> dict[str, list[float]]:
@@ -301,12 +260,8 @@ def log_command_times(log_path: Path) -> dict[str, list[float]]:
     return out
 
 
-def verdict(ok: bool | None) -> str:
-    return "—" if ok is None else ("PASS" if ok else "**MISS**")
-
-
 def report(res: Results, quick: bool, facts: str, cmd_times: dict[str, list[float]]) -> str:
-    rows: list[tuple[str, str, str, bool | None]] = []
+    rows: list[Row] = []
     n = len(res.isolated_ms)
     if n:
         p50 = pct(res.isolated_ms, 50)
@@ -336,10 +291,6 @@ def report(res: Results, quick: bool, facts: str, cmd_times: dict[str, list[floa
     if res.rss_kb is not None:
         mb = res.rss_kb / 1024
         rows.append(("balancer peak RSS (VmHWM)", f"{mb:.1f} MB", f"< {TARGET_RSS_MB:g} MB", mb < TARGET_RSS_MB))
-    head = ("| figure | measured | target | |", "|---|---:|---|---|")
-    lines = [facts, f"mode: {'quick' if quick else 'full'}", "", *head]
-    for name, value, target, ok in rows:
-        lines.append(f"| {name} | {value} | {target or '—'} | {verdict(ok) if target else ''} |")
     extra = []
     for what, vals in cmd_times.items():
         if vals:
@@ -349,20 +300,7 @@ def report(res: Results, quick: bool, facts: str, cmd_times: dict[str, list[floa
         extra.append(f"balancer VmRSS at the end: {res.rss_now_kb / 1024:.1f} MB")
     if res.isolated_reloads:
         extra.append(f"reloads during the isolated phase: {res.isolated_reloads} (one per change expected)")
-    if extra:
-        lines += ["", *extra]
-    return "\n".join(lines)
-
-
-def print_profile(path: Path, top: int = 35) -> None:
-    import pstats
-    if not path.exists():
-        print(f"(no profile written at {path})")
-        return
-    print(f"\ncProfile of the balancer's main thread ({path}), top {top} by cumulative time:")
-    stats = pstats.Stats(str(path))
-    stats.sort_stats("cumulative").print_stats(top)
-    stats.sort_stats("tottime").print_stats(top)
+    return report_text(facts, f"mode: {'quick' if quick else 'full'}", rows, extra)
 
 
 # --------------------------------------------------------------------------- main
@@ -371,20 +309,10 @@ def print_profile(path: Path, top: int = 35) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="20 isolated changes, 1,000 keys")
-    ap.add_argument("--keep", action="store_true", help="keep the work directory (logs, profile)")
-    ap.add_argument("--profile", action="store_true",
-                    help="run the balancer under cProfile (main thread only) and print the top entries")
-    ap.add_argument("--log-level", default="INFO", help="the balancer's --log-level")
-    ap.add_argument("--workdir", type=Path, default=None, help="parent of the work directory (default: $TMPDIR)")
+    add_run_options(ap, "balancer")
     args = ap.parse_args()
 
-    def _interrupted(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt(signal.Signals(signum).name)
-
-    # SIGTERM/SIGHUP unwind through the finally blocks like Ctrl-C (a background job's SIGINT
-    # may be ignored, so SIGINT is re-enabled too).
-    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
-        signal.signal(sig, _interrupted)
+    raise_on_signals()
 
     n_isolated, n_big, n_big_changes, n_burst = (20, 1_000, 20, 200) if args.quick else (100, 10_000, 20, 200)
 
@@ -396,14 +324,8 @@ def main() -> int:
     out.mkdir()
     dest_path, counter = out / "upstream.conf", work / "reloads"
     (confdir / "templates" / "bench.tmpl").write_text(TEMPLATE)
-    (confdir / "conf.d" / "bench.toml").write_text(
-        "[template]\n"
-        'src = "bench.tmpl"\n'
-        f'dest = "{dest_path}"\n'
-        'keys = [ "/services/apache" ]\n'
-        'check_cmd = "true"\n'
-        f'reload_cmd = "echo x >> {shlex.quote(str(counter))}"\n'
-    )
+    write_resource(confdir, "bench", src="bench.tmpl", dest=dest_path, keys=["/services/apache"],
+                   check_cmd="true", reload_cmd=f"echo x >> {shlex.quote(str(counter))}")
     profile_path = work / "balancer.prof"
 
     etcd = EtcdServer(work / "etcd")
@@ -478,7 +400,8 @@ def main() -> int:
     print()
     print(report(res, args.quick, facts, cmd_times))
     if args.profile:
-        print_profile(profile_path)
+        print_profile(profile_path, f"cProfile of the balancer's main thread ({profile_path}), "
+                                    "top 35 by cumulative time:", 35)
     if failed or args.keep:
         print(f"\nwork directory kept: {work}")
     else:

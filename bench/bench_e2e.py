@@ -15,18 +15,13 @@ import os
 import statistics
 import sys
 import tempfile
-import textwrap
 import time
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
-if (Path(sys.executable).resolve() != VENV_PYTHON.resolve() and VENV_PYTHON.exists()
-        and "BENCH_REEXEC" not in os.environ):
-    os.environ["BENCH_REEXEC"] = "1"
-    os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), *sys.argv])
-sys.path.insert(0, str(ROOT / "tests"))
+from common import ROOT, ensure_venv
+
+ensure_venv(__file__, ("etcd3",), "tests/e2e/test_chain.py")
 
 import procs  # noqa: E402
 
@@ -40,6 +35,7 @@ SERVE = "echo {name} > /www/index.html; httpd -f -p 80 -h /www & pid=$!; trap 's
 
 
 def pct(values: list[float], q: float) -> float:
+    """The value at index round(q% of n-1) (not common.pct's nearest rank: kept, so the figures stay comparable)."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
@@ -62,17 +58,11 @@ class Setup:
             procs.build_httpd_image(self.work / "image")
         self.etcd.start()
         confdir = self.work / "confdir"
-        (confdir / "conf.d").mkdir(parents=True)
         (self.work / "app.tmpl").write_text(TEMPLATE.read_text().replace("/services/apache/*",
                                                                         f"/services/{self.service}/*"))
-        (confdir / "conf.d" / "app.toml").write_text(textwrap.dedent(f"""\
-            [template]
-            src = "{self.work / 'app.tmpl'}"
-            dest = "{self.nginx.conf_d / 'app.conf'}"
-            keys = ["/services/{self.service}"]
-            check_cmd = "{self.nginx.check_cmd}"
-            reload_cmd = "{self.nginx.reload_cmd}"
-            """))
+        procs.write_resource(confdir, "app", src=self.work / "app.tmpl", dest=self.dest,
+                             keys=[f"/services/{self.service}"], check_cmd=self.nginx.check_cmd,
+                             reload_cmd=self.nginx.reload_cmd)
         nginx_cmd = f"{procs.which('nginx')} -p {self.nginx.prefix} -c {self.nginx.conf} -g 'daemon off;'"
         self.balancer.start("--confdir", str(confdir), "--etcd", self.etcd.hostport, "--exec", nginx_cmd,
                             "--log-level", "WARNING",

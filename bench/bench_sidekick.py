@@ -26,7 +26,6 @@ import argparse
 import os
 import platform
 import re
-import signal
 import subprocess
 import sys
 import tempfile
@@ -39,25 +38,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
-ROOT = Path(__file__).resolve().parent.parent
-VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
+from common import (REEXEC_FLAG, ROOT, Row, add_run_options, cpu_model, ensure_venv, etcd_version, pct,
+                    print_profile, proc_status_kb, raise_on_signals, report_text)
 
-
-def _ensure_venv() -> None:
-    """Re-run under the project's .venv when etcd3 / docker are not importable here."""
-    try:
-        import docker  # noqa: F401
-        import etcd3  # noqa: F401
-    except ImportError:
-        if VENV_PYTHON.exists() and not os.environ.get("BENCH_SIDEKICK_REEXEC"):
-            os.environ["BENCH_SIDEKICK_REEXEC"] = "1"
-            os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), str(Path(__file__).resolve()), *sys.argv[1:]])
-        sys.exit("bench_sidekick: etcd3/docker are not importable and .venv is missing; create it with\n"
-                 "  bash scripts/test -q tests/sidekick/test_container.py")
-
-
-_ensure_venv()
-sys.path.insert(0, str(ROOT / "tests"))
+ensure_venv(__file__, ("etcd3", "docker"), "tests/sidekick/test_container.py")
 
 import docker as docker_py  # noqa: E402
 import etcd3  # noqa: E402
@@ -98,22 +82,13 @@ class SidekickProcess(CliProcess):
         argv += ["-m", "sidekick", "run", *args]
         child_env = {k: v for k, v in os.environ.items() if not k.startswith("ETCD")}
         child_env["PYTHONUNBUFFERED"] = "1"
-        child_env.pop("BENCH_SIDEKICK_REEXEC", None)
+        child_env.pop(REEXEC_FLAG, None)
         self._spawn(argv, env={**child_env, **(env or {})})
         return self
 
     def check_alive(self) -> None:
         if not self.running():
             raise self._died("exited")
-
-
-def proc_status_kb(pid: int, name: str) -> int | None:
-    try:
-        text = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return None
-    m = re.search(rf"^{name}:\s+(\d+)\s+kB", text, re.M)
-    return int(m.group(1)) if m else None
 
 
 def cpu_ticks(pid: int) -> int | None:
@@ -216,10 +191,7 @@ class Observer:
                             self.live.add(key)
                     self.cond.notify_all()
         except Exception as exc:  # noqa: BLE001 - cancelled at the end, or broken
-            if not self._watch_done.is_set():
-                with self.cond:
-                    self.errors.append(f"etcd watch: {exc!r}")
-                    self.cond.notify_all()
+            self._broken("etcd watch", exc)
 
     def _follow(self) -> None:
         try:
@@ -231,10 +203,14 @@ class Observer:
                     self.docker_events.append((action, cid, int(ev.get("timeNano") or 0), t))
                     self.cond.notify_all()
         except Exception as exc:  # noqa: BLE001 - closed at the end, or broken
-            if not self._watch_done.is_set():
-                with self.cond:
-                    self.errors.append(f"docker events: {exc!r}")
-                    self.cond.notify_all()
+            self._broken("docker events", exc)
+
+    def _broken(self, what: str, exc: Exception) -> None:
+        """A follower thread ended on an error: record it (unless close() ended it) and wake the waiters."""
+        if not self._watch_done.is_set():
+            with self.cond:
+                self.errors.append(f"{what}: {exc!r}")
+                self.cond.notify_all()
 
     def wait(self, pred: Callable[[], Any], timeout: float, what: str,
              alive: Callable[[], None] | None = None) -> Any:
@@ -342,13 +318,6 @@ class Results:
     rss_now_kb: int | None = None
     bulk_start_s: float = 0.0
     bulk_n: int = 0
-
-
-def pct(values: list[float], p: float) -> float:
-    """Nearest-rank percentile."""
-    s = sorted(values)
-    k = max(0, min(len(s) - 1, int(-(-p * len(s) // 100)) - 1))
-    return s[k]
 
 
 # --------------------------------------------------------------------------- phases
@@ -581,22 +550,9 @@ def machine_facts() -> str:
                     check=False, timeout=20).stdout.strip() or "?"
     except (OSError, subprocess.TimeoutExpired):
         dv = "?"
-    try:
-        etcd_ver = subprocess.run([procs.which("etcd"), "--version"], capture_output=True, text=True,
-                                  timeout=10).stdout.splitlines()[0].split()[-1]
-    except (OSError, IndexError, subprocess.TimeoutExpired):
-        etcd_ver = "?"
-    cpu = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     return (f"machine: nproc={os.cpu_count()} (usable {len(os.sched_getaffinity(0))}), "
-            f"python {platform.python_version()}, docker {dv}, etcd {etcd_ver}, "
-            f"{platform.system()} {platform.release()}, cpu: {cpu}; code: {code_version()}")
+            f"python {platform.python_version()}, docker {dv}, etcd {etcd_version(procs.which)}, "
+            f"{platform.system()} {platform.release()}, cpu: {cpu_model()}; code: {code_version()}")
 
 
 def code_version() -> str:
@@ -611,11 +567,7 @@ def code_version() -> str:
     return f"{head or '?'}{' + uncommitted changes in sidekick/ or lbcommon/' if dirty == 1 else ''}"
 
 
-def verdict(ok: bool | None) -> str:
-    return "" if ok is None else ("PASS" if ok else "**MISS**")
-
-
-def _lat_rows(name: str, values: list[float], target: float) -> list[tuple[str, str, str, bool | None]]:
+def _lat_rows(name: str, values: list[float], target: float) -> list[Row]:
     if not values:
         return []
     p99 = pct(values, 99)
@@ -643,7 +595,7 @@ def _disturbed(idle: Idle) -> bool:
 
 
 def report(res: Results, quick: bool, facts: str) -> str:
-    rows: list[tuple[str, str, str, bool | None]] = []
+    rows: list[Row] = []
     rows += _lat_rows("docker start event -> key visible", res.start_ms, TARGET_START_P99_MS)
     rows += _lat_rows("docker kill event -> key gone", res.kill_ms, TARGET_KILL_P99_MS)
     by_n = {i.containers: i for i in res.idle}
@@ -666,12 +618,6 @@ def report(res: Results, quick: bool, facts: str) -> str:
     if res.rss_kb is not None:
         mb = res.rss_kb / 1024
         rows.append(("sidekick peak RSS (VmHWM)", f"{mb:.1f} MB", f"< {TARGET_RSS_MB:g} MB", mb < TARGET_RSS_MB))
-    lines = [facts, f"mode: {'quick' if quick else 'full'}; sidekick: --check none --ttl {TTL} "
-                    f"--reconcile-interval {RECONCILE}", "",
-             "| figure | measured | target | |", "|---|---:|---|---|"]
-    for name, value, target, ok in rows:
-        lines.append(f"| {name} | {value} | {target or '—'} | {verdict(ok) if target and ok is not None else ''} |")
-
     extra: list[str] = []
     if res.start_cli_ms:
         extra.append(f"`docker start` CLI call: p50 {pct(res.start_cli_ms, 50):.0f} ms, "
@@ -715,20 +661,8 @@ def report(res: Results, quick: bool, facts: str) -> str:
                      f"{TTL / 3:g} s and {RECONCILE} s the figure is coarse")
     if res.rss_now_kb is not None:
         extra.append(f"sidekick VmRSS at the end: {res.rss_now_kb / 1024:.1f} MB")
-    if extra:
-        lines += ["", *extra]
-    return "\n".join(lines)
-
-
-def print_profile(path: Path, top: int = 30) -> None:
-    import pstats
-    if not path.exists():
-        print(f"(no profile written at {path})")
-        return
-    print(f"\ncProfile of the sidekick's main thread ({path}), top {top}:")
-    stats = pstats.Stats(str(path))
-    stats.sort_stats("cumulative").print_stats(top)
-    stats.sort_stats("tottime").print_stats(top)
+    mode = f"mode: {'quick' if quick else 'full'}; sidekick: --check none --ttl {TTL} --reconcile-interval {RECONCILE}"
+    return report_text(facts, mode, rows, extra)
 
 
 # --------------------------------------------------------------------------- main
@@ -739,19 +673,10 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true",
                     help="20 isolated starts/kills, 20 s idle windows (scaled to per minute)")
     ap.add_argument("--containers", type=int, default=100, help="containers for the idle measurement")
-    ap.add_argument("--keep", action="store_true", help="keep the work directory (logs, profile)")
-    ap.add_argument("--profile", action="store_true",
-                    help="run the sidekick under cProfile (main thread only) and print the top entries")
-    ap.add_argument("--log-level", default="INFO",
-                    help="the sidekick's --log-level (INFO or DEBUG keep the latency split)")
-    ap.add_argument("--workdir", type=Path, default=None, help="parent of the work directory (default: $TMPDIR)")
+    add_run_options(ap, "sidekick", "the sidekick's --log-level (INFO or DEBUG keep the latency split)")
     args = ap.parse_args()
 
-    def _interrupted(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt(signal.Signals(signum).name)
-
-    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
-        signal.signal(sig, _interrupted)
+    raise_on_signals()
 
     n_iso, window = (20, 20.0) if args.quick else (50, 60.0)
     n_many = max(args.containers, n_iso, 2)
@@ -862,7 +787,7 @@ def main() -> int:
     print()
     print(report(res, args.quick, facts))
     if args.profile:
-        print_profile(profile_path)
+        print_profile(profile_path, f"cProfile of the sidekick's main thread ({profile_path}), top 30:", 30)
     if failed or args.keep or kept_dockerd:
         print(f"\nwork directory kept: {work}")
     else:

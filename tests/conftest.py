@@ -17,11 +17,6 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "docker: needs dockerd (started by the docker_daemon fixture)")
 
 
-def _track(request: pytest.FixtureRequest, proc: procs.ManagedProcess) -> None:
-    """Remember the process on the test item so a failure report shows its log."""
-    request.node.__dict__.setdefault("_lb_procs", []).append(proc)
-
-
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
     outcome = yield
@@ -67,25 +62,15 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 @pytest.fixture
 def etcd(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[EtcdServer]:
     """A started one-member etcd on 127.0.0.1; stopped (and its clients closed) at teardown."""
-    server = EtcdServer(tmp_path / "etcd")
-    _track(request, server)
-    try:
-        server.start()
+    with procs.started(request, EtcdServer(tmp_path / "etcd")) as server:
         yield server
-    finally:
-        server.close()
 
 
 @pytest.fixture
 def nginx(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Nginx]:
     """A started nginx with an empty conf.d; the test's server block listens on nginx.port."""
-    server = Nginx(tmp_path / "nginx")
-    _track(request, server)
-    try:
-        server.start()
+    with procs.started(request, Nginx(tmp_path / "nginx")) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -7,7 +7,9 @@ can kill it -- and its children -- even when a test fails.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import http.client
+import json
 import os
 import shlex
 import shutil
@@ -18,9 +20,10 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 import etcd3
 
@@ -127,6 +130,27 @@ def tail(path: Path, lines: int = 50) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
+def write_resource(confdir: Path, name: str, *, src: str | Path, dest: str | Path, keys: Sequence[str],
+                   check_cmd: str | None = None, reload_cmd: str | None = None) -> Path:
+    """Write the balancer resource ``confdir/conf.d/NAME.toml`` (one ``[template]`` table) and
+    return its path.  check_cmd / reload_cmd are left out when None ("" is written as "").
+
+    Strings are written with json.dumps: a JSON string is a valid TOML basic string for
+    ordinary paths and shell commands (quotes and backslashes escaped).
+    """
+    def toml(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    lines = ["[template]", f"src = {toml(str(src))}", f"dest = {toml(str(dest))}", f"keys = {toml(list(keys))}"]
+    for directive, command in (("check_cmd", check_cmd), ("reload_cmd", reload_cmd)):
+        if command is not None:
+            lines.append(f"{directive} = {toml(command)}")
+    path = Path(confdir) / "conf.d" / f"{name}.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
 # --------------------------------------------------------------------------- processes
 
 _LIVE: set["ManagedProcess"] = set()
@@ -227,6 +251,47 @@ class ManagedProcess:
             f" log {self.log_path}:\n{self.log_tail()}"
         )
 
+    def _wait_ready(self, ready: Callable[[], Any], deadline: float, late: str, interval: float) -> None:
+        """After _spawn(): poll ready() until it holds.  Raises RuntimeError with the log tail
+        when the process exits first, or (SIGKILLing its group) when time.monotonic() passes
+        ``deadline`` ("<name> <late> (exit status ...)")."""
+        while True:
+            if not self.running():
+                err = self._died("exited during startup")
+                self._finish()
+                raise err
+            if ready():
+                return
+            if time.monotonic() >= deadline:
+                err = self._died(late)
+                self.kill()
+                raise err
+            time.sleep(interval)
+
+    def close(self) -> None:
+        """Stop it (subclasses also release what they hold, see EtcdServer.close)."""
+        self.stop()
+
+
+M = TypeVar("M", bound=ManagedProcess)
+
+
+def track(request: Any, proc: ManagedProcess) -> None:
+    """Remember the process on the pytest item (``request.node``), so that a failure report
+    shows its log (tests/conftest.py's pytest_runtest_makereport reads ``_lb_procs``)."""
+    request.node.__dict__.setdefault("_lb_procs", []).append(proc)
+
+
+@contextlib.contextmanager
+def started(request: Any, proc: M) -> Iterator[M]:
+    """track() the process, start() it and yield it; close() it at the end, also on errors."""
+    track(request, proc)
+    try:
+        proc.start()  # type: ignore[attr-defined]  # every server subclass has start()
+        yield proc
+    finally:
+        proc.close()
+
 
 # --------------------------------------------------------------------------- etcd
 
@@ -270,18 +335,7 @@ class EtcdServer(ManagedProcess):
         self._spawn(self.argv(), env=env)
         self._client = None  # a fresh gRPC channel per start: no reconnect backoff to wait out
         deadline = time.monotonic() + timeout
-        while True:
-            if not self.running():
-                err = self._died("exited during startup")
-                self._finish()
-                raise err
-            if self._healthy():
-                break
-            if time.monotonic() >= deadline:
-                err = self._died(f"not healthy after {timeout}s")
-                self.kill()
-                raise err
-            time.sleep(0.05)
+        self._wait_ready(self._healthy, deadline, f"not healthy after {timeout}s", 0.05)
         # A real v3 (gRPC) request through the client the tests will use.
         wait_for(lambda: self.client().status(), timeout=max(1.0, deadline - time.monotonic()),
                  message=f"etcd {self.endpoint} status()")
@@ -412,19 +466,10 @@ class Nginx(ManagedProcess):
     def start(self, timeout: float = 10.0) -> "Nginx":
         self.pid_file.unlink(missing_ok=True)
         self._spawn(self._base_argv() + ["-g", "daemon off;"])
-        deadline = time.monotonic() + timeout
-        while True:
-            if not self.running():
-                err = self._died("exited during startup")
-                self._finish()
-                raise err
-            if self.master_pid() == self.pid and self.worker_pids():
-                return self
-            if time.monotonic() >= deadline:
-                err = self._died(f"wrote no pid file / started no worker within {timeout}s")
-                self.kill()
-                raise err
-            time.sleep(0.02)
+        self._wait_ready(lambda: self.master_pid() == self.pid and self.worker_pids(),
+                         time.monotonic() + timeout, f"wrote no pid file / started no worker within {timeout}s",
+                         0.02)
+        return self
 
     def master_pid(self) -> int | None:
         try:

@@ -71,7 +71,7 @@ def run_balancer(tmp_path: Path, request: pytest.FixtureRequest,
 
     def start(*more: str, env: dict[str, str] | None = None) -> procs.CliProcess:
         proc = procs.CliProcess("balancer", tmp_path / f"balancer-{len(started)}.log")
-        request.node.__dict__.setdefault("_lb_procs", []).append(proc)
+        procs.track(request, proc)
         started.append(proc)
         return proc.start(*site.args(*more), env={**site.env, **(env or {})})
 

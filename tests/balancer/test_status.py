@@ -15,7 +15,7 @@ import pytest
 from balancer.render import Renderer
 from balancer.resource import load_resource
 from balancer.store import Snapshot
-from procs import EtcdServer
+from procs import EtcdServer, write_resource
 
 TEMPLATE = textwrap.dedent("""\
     upstream app {
@@ -31,18 +31,11 @@ GOOD = ("10.0.0.1:80", "10.0.0.2:8080")
 def confdir(tmp_path: Path) -> Path:
     """conf.d with one good resource (app.toml -> tmp_path/out/app.conf) and one broken TOML."""
     confdir = tmp_path / "confdir"
-    (confdir / "conf.d").mkdir(parents=True)
-    (confdir / "templates").mkdir()
+    (confdir / "templates").mkdir(parents=True)
     (confdir / "templates" / "app.tmpl").write_text(TEMPLATE)
     (tmp_path / "out").mkdir()
-    (confdir / "conf.d" / "app.toml").write_text(textwrap.dedent(f"""\
-        [template]
-        src = "app.tmpl"
-        dest = "{tmp_path / 'out' / 'app.conf'}"
-        keys = ["/services/apache"]
-        check_cmd = ""
-        reload_cmd = ""
-        """))
+    write_resource(confdir, "app", src="app.tmpl", dest=tmp_path / "out" / "app.conf", keys=["/services/apache"],
+                   check_cmd="", reload_cmd="")
     (confdir / "conf.d" / "broken.toml").write_text("[template\nsrc = \n")
     return confdir
 
@@ -113,12 +106,7 @@ def test_json_has_numbers_and_both_mtimes(etcd, confdir, keys, tmp_path) -> None
 
 def test_render_error_is_reported_in_the_row(etcd, confdir, keys) -> None:
     (confdir / "templates" / "bad.tmpl").write_text('{{ getv("/services/nothing/here") }}\n')
-    (confdir / "conf.d" / "bad.toml").write_text(textwrap.dedent(f"""\
-        [template]
-        src = "bad.tmpl"
-        dest = "{confdir / 'bad.conf'}"
-        keys = ["/services/apache"]
-        """))
+    write_resource(confdir, "bad", src="bad.tmpl", dest=confdir / "bad.conf", keys=["/services/apache"])
     result = status(etcd, confdir)
     assert result.returncode == 0, result.stderr
     bad = rows(result.stdout)["bad.toml"]

@@ -1,7 +1,6 @@
 """The whole chain on this host: etcd + sidekick + balancer supervising nginx + containers."""
 from __future__ import annotations
 
-import textwrap
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,21 +61,14 @@ def chain(tmp_path: Path, etcd: EtcdServer, httpd_image: str, request: pytest.Fi
     service = "e2e" + uuid.uuid4().hex[:8]
     nginx = Nginx(tmp_path / "nginx")
     confdir = tmp_path / "confdir"
-    (confdir / "conf.d").mkdir(parents=True)
-    (confdir / "conf.d" / "app.toml").write_text(textwrap.dedent(f"""\
-        [template]
-        src = "{tmp_path / 'app.tmpl'}"
-        dest = "{nginx.conf_d / 'app.conf'}"
-        keys = ["/services/{service}"]
-        check_cmd = "{nginx.check_cmd}"
-        reload_cmd = "{nginx.reload_cmd}"
-        """))
+    procs.write_resource(confdir, "app", src=tmp_path / "app.tmpl", dest=nginx.conf_d / "app.conf",
+                         keys=[f"/services/{service}"], check_cmd=nginx.check_cmd, reload_cmd=nginx.reload_cmd)
     # the shipped template, for this test's service instead of apache
     (tmp_path / "app.tmpl").write_text(TEMPLATE.read_text().replace("/services/apache/*", f"/services/{service}/*"))
     balancer = procs.CliProcess("balancer", tmp_path / "balancer.log")
     sidekick = procs.CliProcess("sidekick", tmp_path / "sidekick.log")
     for proc in (balancer, sidekick):
-        request.node.__dict__.setdefault("_lb_procs", []).append(proc)
+        procs.track(request, proc)
     result = Chain(etcd, nginx, service, httpd_image, balancer, sidekick)
     try:
         balancer.start("--confdir", str(confdir), "--etcd", etcd.hostport,

@@ -40,11 +40,6 @@ def servers_in(text: str) -> set[str]:
     return set(SERVER_LINE.findall(text))
 
 
-def _track(request: pytest.FixtureRequest, proc: procs.ManagedProcess) -> None:
-    """Attach the process's log to the failure report (see tests/conftest.py)."""
-    request.node.__dict__.setdefault("_lb_procs", []).append(proc)
-
-
 # --------------------------------------------------------------------------- etcd cluster
 
 
@@ -179,7 +174,7 @@ class EtcdCluster:
 def etcd_cluster(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[EtcdCluster]:
     cluster = EtcdCluster(tmp_path / "cluster")
     for member in cluster.members:
-        _track(request, member)
+        procs.track(request, member)
     try:
         cluster.start()
         yield cluster
@@ -403,7 +398,7 @@ def programs(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Callabl
 
     def start(module: str, *args: str, env: dict[str, str] | None = None) -> CliProcess:
         proc = CliProcess(module, tmp_path / f"{module}-{len(started)}.log")
-        _track(request, proc)
+        procs.track(request, proc)
         started.append(proc)
         return proc.start(*args, env=env)
 

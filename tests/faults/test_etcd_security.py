@@ -103,32 +103,18 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> certs.Pki:
     return certs.make_pki(tmp_path_factory.mktemp("pki"))
 
 
-def _track(request: pytest.FixtureRequest, proc: procs.ManagedProcess) -> None:
-    request.node.__dict__.setdefault("_lb_procs", []).append(proc)
-
-
 @pytest.fixture
 def tls_etcd(tmp_path: Path, pki: certs.Pki, request: pytest.FixtureRequest) -> Iterator[TlsEtcdServer]:
-    server = TlsEtcdServer(tmp_path / "etcd-tls", pki)
-    _track(request, server)
-    try:
-        server.start()
+    with procs.started(request, TlsEtcdServer(tmp_path / "etcd-tls", pki)) as server:
         yield server
-    finally:
-        server.close()
 
 
 @contextlib.contextmanager
 def rbac_server(tmp_path: Path, request: pytest.FixtureRequest,
                 token_ttl: int | None = None) -> Iterator[RbacEtcdServer]:
-    server = RbacEtcdServer(tmp_path / "etcd-rbac", token_ttl)
-    _track(request, server)
-    try:
-        server.start()
+    with procs.started(request, RbacEtcdServer(tmp_path / "etcd-rbac", token_ttl)) as server:
         server.enable_auth()
         yield server
-    finally:
-        server.close()
 
 
 @pytest.fixture
@@ -147,7 +133,7 @@ def clis(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Callable[[s
 
     def make(module: str) -> CliProcess:
         proc = CliProcess(module, tmp_path / f"{module}-{len(made)}.log")
-        _track(request, proc)
+        procs.track(request, proc)
         made.append(proc)
         return proc
 
@@ -166,18 +152,12 @@ class Site:
 def site(tmp_path: Path) -> Site:
     """A confdir whose one resource renders server lines from /services/apache/* into `dest`."""
     confdir = tmp_path / "confdir"
-    (confdir / "conf.d").mkdir(parents=True)
     template = tmp_path / "app.tmpl"
     template.write_text(APP_TEMPLATE)
     dest = tmp_path / "out" / "app.conf"
     dest.parent.mkdir()
-    (confdir / "conf.d" / "app.toml").write_text(
-        "[template]\n"
-        f'src = "{template}"\n'
-        f'dest = "{dest}"\n'
-        'keys = ["/services/apache"]\n'
-        'check_cmd = ""\n'
-        'reload_cmd = ""\n')
+    procs.write_resource(confdir, "app", src=template, dest=dest, keys=["/services/apache"],
+                         check_cmd="", reload_cmd="")
     return Site(confdir, dest)
 
 
@@ -279,6 +259,22 @@ def test_tls_missing_client_certificate(tls_etcd: TlsEtcdServer, pki: certs.Pki,
 def test_tls_server_certificate_not_trusted(tls_etcd: TlsEtcdServer, pki: certs.Pki, site: Site, clis) -> None:
     status, lines = onetime(clis, site, "--etcd", tls_etcd.endpoint, *tls_args(pki, pki.client, ca=pki.other_ca))
     assert_one_line(status, lines, "ERROR", tls_etcd.hostport, "server certificate", "--ca-cert")
+
+
+def test_bare_host_port_uses_tls_when_a_ca_is_given(tls_etcd: TlsEtcdServer, pki: certs.Pki, site: Site,
+                                                    clis) -> None:
+    tls_etcd.put(KEY + "d", "10.0.0.4:80")
+    status, lines = onetime(clis, site, "--etcd", tls_etcd.hostport, *tls_args(pki, pki.client))
+    assert status == 0, lines
+    assert rendered(site) == "server 10.0.0.4:80;\n"
+
+
+def test_explicit_http_stays_plain_even_with_a_ca(tls_etcd: TlsEtcdServer, pki: certs.Pki, site: Site,
+                                                  clis) -> None:
+    """As etcdctl: the scheme the operator wrote wins, so http:// to a TLS-only etcd fails (one line)."""
+    status, lines = onetime(clis, site, "--etcd", f"http://{tls_etcd.hostport}", *tls_args(pki, pki.client))
+    assert_one_line(status, lines, "ERROR", tls_etcd.hostport)
+    assert not site.dest.exists()
 
 
 def test_cert_without_key_is_a_usage_error(pki: certs.Pki, site: Site, clis) -> None:
@@ -421,7 +417,7 @@ def test_user_with_etcd_down_at_start_in_watch_mode(tmp_path: Path, request: pyt
     """Authentication failing because etcd is down is retried like any request (it used to be
     a traceback from connect())."""
     server = RbacEtcdServer(tmp_path / "etcd-late")
-    _track(request, server)
+    procs.track(request, server)
     try:
         proc = clis("balancer").start("--confdir", str(site.confdir), "--etcd", server.endpoint,
                                       "--user", "lb", "--password", "lbpw")

@@ -87,7 +87,7 @@ def sidekick(tmp_path: Path, request: pytest.FixtureRequest, env: Env,
 
     def start(*args: str, host_ip: str = "127.0.0.1", ttl: int = 6) -> procs.CliProcess:
         proc = procs.CliProcess("sidekick", tmp_path / f"sidekick-{len(started)}.log")
-        request.node.__dict__.setdefault("_lb_procs", []).append(proc)
+        procs.track(request, proc)
         started.append(proc)
         return proc.start("--etcd", env.etcd.hostport, "--host-ip", host_ip, "--service", env.service,
                           "--ttl", str(ttl), "--check-interval", "0.5", "--check-timeout", "0.4",

@@ -4,6 +4,7 @@ from __future__ import annotations
 import signal
 import time
 
+import procs
 from procs import wait_for
 
 
@@ -231,7 +232,7 @@ def test_etcd_unreachable_at_start_is_retried(env, boxes, sidekick) -> None:
 def test_docker_unreachable_is_retried_not_fatal(env, tmp_path, request) -> None:
     import procs
     sk = procs.CliProcess("sidekick", tmp_path / "sidekick.log")
-    request.node.__dict__.setdefault("_lb_procs", []).append(sk)
+    procs.track(request, sk)
     sk.start("--etcd", env.etcd.hostport, "--host-ip", "127.0.0.1", "--service", env.service,
              env={"DOCKER_HOST": f"unix://{tmp_path}/no-docker.sock"})
     try:
