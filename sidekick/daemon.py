@@ -326,9 +326,7 @@ class Sidekick:
         self.metrics.health_checks.labels("pass" if passed else "fail").inc()
         flipped = tracked.health.record(passed)
         healthy = tracked.health.healthy
-        # Not yet healthy: probe again soon so a slow starter joins quickly.
-        interval = self.config.health.interval if healthy else min(self.config.health.interval, 0.5)
-        tracked.next_probe = self.clock() + interval
+        tracked.next_probe = self.clock() + tracked.health.next_delay(self.config.health.interval)
         if flipped and healthy:
             self._register(tracked)
         elif flipped:

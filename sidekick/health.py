@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 from sidekick.config import HealthConfig
 
+FIRST_RETRY = 0.05     # first re-probe of a container that is not up yet
+RISING_PROBE = 0.5     # the most a not-yet-healthy container waits between probes
+
 
 def probe(kind: str, address: str, timeout: float, path: str = "/") -> tuple[bool, str]:
     """(passed, detail).  http: 2xx/3xx passes; tcp: a connection passes; none: always."""
@@ -59,6 +62,16 @@ class HealthState:
                 self.healthy = False
                 return True
         return False
+
+    def next_delay(self, interval: float) -> float:
+        """Seconds until the next probe.  Healthy: `interval`.  Not yet healthy and failing (a
+        server still starting): 50 ms, doubling up to 0.5 s, so one that listens a moment after
+        `docker start` joins at once; passing but not yet `rise` times: every 0.5 s."""
+        if self.healthy:
+            return interval
+        if self.failures:
+            return min(interval, RISING_PROBE, FIRST_RETRY * 2 ** (self.failures - 1))
+        return min(interval, RISING_PROBE)
 
     def reset(self) -> None:
         self.healthy = False

@@ -53,3 +53,14 @@ def test_http_status_rules(status: int, passed: bool) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_starting_container_is_re_probed_quickly_then_every_interval() -> None:
+    state = HealthState(rise=2, fall=2)
+    delays = []
+    for passed in (False, False, False, False, False, True, True, True, False):
+        state.record(passed)
+        delays.append(state.next_delay(5.0))
+    #        failing starter: 50 ms doubling to 0.5 s | rising | healthy (a failure below fall too)
+    assert delays == [0.05, 0.1, 0.2, 0.4, 0.5, 0.5, 5.0, 5.0, 5.0]
+    assert HealthState(rise=1, fall=1, failures=1).next_delay(0.02) == 0.02   # never slower than asked
