@@ -587,7 +587,8 @@ def test_hundred_containers_at_once(etcd, stack, boxes, programs, timing) -> Non
     timing("100 x docker run", launched)
     wait_for(lambda: len(stack.addresses()) == 100, timeout=60, interval=0.1,
              message=f"100 keys (now {len(stack.addresses())})")
-    timing("first docker run -> 100 keys", time.monotonic() - started)
+    registering = time.monotonic() - started
+    timing("first docker run -> 100 keys", registering)
     wait_for(lambda: len(stack.servers()) == 100, timeout=30, interval=0.1,
              message=f"100 servers rendered (now {len(stack.servers())})")
     timing("first docker run -> 100 servers rendered", time.monotonic() - started)
@@ -599,9 +600,10 @@ def test_hundred_containers_at_once(etcd, stack, boxes, programs, timing) -> Non
              message="nginx to spread requests over the new pool")
     assert served <= set(names)
     count = reloads(balancer) - before
-    timing("nginx reloads for the 100 registrations (test_paced_changes_are_coalesced is the strict check)",
-           count, "reloads")
-    assert 1 <= count <= 100
+    timing("nginx reloads for the 100 registrations", count, "reloads")
+    # Docker itself needs ~13 s for 100 `docker run` on this 2-core host: the registrations
+    # arrive over that span, and renders are at least --debounce-max (1 s) apart.
+    assert 1 <= count <= int(registering / 1.0) + 2, f"{count} reloads for registrations over {registering:.1f}s"
     assert balancer.count(" ERROR ") == 0
 
 
