@@ -1,37 +1,19 @@
 """--exec: the balancer as the container's init, running the service (nginx) as its child."""
 from __future__ import annotations
 
-import ctypes
 import logging
 import os
+import shutil
 import signal
 import subprocess
+import sys
 import threading
-from typing import Callable
 
 from balancer.errors import ChildError
 
 log = logging.getLogger(__name__)
 
 FORWARDED = (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT)
-PR_SET_PDEATHSIG = 1
-
-_prctl = getattr(ctypes.CDLL(None, use_errno=True), "prctl", None)
-
-
-def dies_with_parent(signum: int) -> Callable[[], None]:
-    """A preexec_fn: the kernel sends `signum` to the child when the balancer dies, even by
-    SIGKILL, so the service never outlives its supervisor as an orphan nobody updates."""
-    parent = os.getpid()
-    prctl = _prctl
-    assert prctl is not None
-
-    def preexec() -> None:
-        if prctl(PR_SET_PDEATHSIG, signum, 0, 0, 0) != 0:
-            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG)")
-        if os.getppid() != parent:   # the balancer died before prctl took effect
-            os.kill(os.getpid(), signum)
-    return preexec
 
 
 class Child:
@@ -45,15 +27,17 @@ class Child:
         self._proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
+        """Start the child through balancer.pdeathsig (which sets the death signal and execs
+        it: same pid).  A command that cannot be found is an error here, before any fork."""
+        if shutil.which(self.argv[0]) is None:
+            raise ChildError(f"exec: cannot start {self.argv[0]}: not found or not executable")
         log.info("exec: starting %s (%s if the balancer dies)", " ".join(self.argv),
                  signal.Signals(self.death_signal).name)
-        preexec = dies_with_parent(self.death_signal) if _prctl is not None else None
+        wrapper = (sys.executable, "-m", "balancer.pdeathsig", str(int(self.death_signal)), str(os.getpid()), "--")
         try:
-            self._proc = subprocess.Popen(self.argv, preexec_fn=preexec)
+            self._proc = subprocess.Popen((*wrapper, *self.argv))
         except OSError as exc:
             raise ChildError(f"exec: cannot start {self.argv[0]}: {exc.strerror}") from None
-        except subprocess.SubprocessError as exc:   # the preexec_fn failed
-            raise ChildError(f"exec: cannot start {self.argv[0]}: {exc}") from None
         threading.Thread(target=self._reap, name="child-wait", daemon=True).start()
 
     def _reap(self) -> None:

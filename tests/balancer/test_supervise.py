@@ -70,5 +70,27 @@ def test_child_status_and_forwarding() -> None:
 
 
 def test_child_that_cannot_start_is_one_error_naming_it(tmp_path: Path) -> None:
-    with pytest.raises(ChildError, match=r"^exec: cannot start /nonexistent/nginx: No such file"):
+    with pytest.raises(ChildError, match=r"^exec: cannot start /nonexistent/nginx: not found or not executable$"):
         Child(("/nonexistent/nginx",), threading.Event()).start()
+
+
+def test_the_child_keeps_its_pid_and_parent(tmp_path: Path) -> None:
+    """The death-signal wrapper execs the command: the pid we hold is the service's own."""
+    child = Child(("sh", "-c", "echo $$ $PPID > %s; sleep 30" % (tmp_path / "ids")), threading.Event())
+    child.start()
+    try:
+        wait_for(lambda: (tmp_path / "ids").exists() and (tmp_path / "ids").read_text().strip(), timeout=10)
+        assert (tmp_path / "ids").read_text().split() == [str(child._proc.pid), str(os.getpid())]
+    finally:
+        child.forward(signal.SIGTERM)
+
+
+def test_wrapper_usage_and_missing_command() -> None:
+    wrapper = [sys.executable, "-m", "balancer.pdeathsig"]
+    root = str(Path(__file__).resolve().parents[2])
+    usage = subprocess.run([*wrapper, "15"], capture_output=True, text=True, cwd=root)
+    assert usage.returncode == 2 and "usage:" in usage.stderr
+    missing = subprocess.run([*wrapper, "15", str(os.getpid()), "--", "/nonexistent/nginx"],
+                             capture_output=True, text=True, cwd=root)
+    assert missing.returncode == 127
+    assert missing.stderr.strip() == "exec: cannot start /nonexistent/nginx: No such file or directory"
