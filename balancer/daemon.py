@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import shutil
 import signal
 import sys
 import threading
@@ -118,6 +119,9 @@ def check_config(config: Config) -> int:
         except BalancerError as exc:
             log.error("%s: %s", resource.name, exc)
             failed += 1
+    if config.exec_command and shutil.which(config.exec_command[0]) is None:
+        log.error("--exec: %s: not found or not executable", config.exec_command[0])
+        failed += 1
     if failed:
         return EXIT_FAILED
     log.info("configuration ok: %d template resources in %s", len(resources), config.confdir / "conf.d")

@@ -148,6 +148,16 @@ def test_check_config(site) -> None:
     assert bad.returncode == 1 and "bad.toml: directive 'src' must be a string" in bad.stderr
 
 
+def test_check_config_names_an_exec_command_that_is_missing(site) -> None:
+    check = [sys.executable, "-m", "balancer", "run", "--check-config", *site.args()]
+    ok = subprocess.run([*check, "--exec", "sh -c 'exit 0'"], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    bad = subprocess.run([*check, "--exec", "/nonexistent/nginx -g 'daemon off;'"], capture_output=True, text=True)
+    errors = [line for line in bad.stderr.splitlines() if "ERROR" in line]
+    assert bad.returncode == 1 and len(errors) == 1, bad.stderr
+    assert "--exec: /nonexistent/nginx: not found or not executable" in errors[0]
+
+
 @pytest.mark.parametrize("args,message", [
     (["--etcd", "ftp://x:1"], "scheme must be http or https"),
     (["--etcd", "host:notaport"], "bad etcd endpoint"),
