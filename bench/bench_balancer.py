@@ -3,7 +3,7 @@
 
     python bench/bench_balancer.py [--quick] [--keep] [--profile] [--log-level LEVEL]
 
-Starts its own etcd (tests/procs.py's EtcdServer) and one ``python -m balancer run`` (watch
+Starts its own etcd (tests/procs/'s EtcdServer) and one ``python -m balancer run`` (watch
 mode, default debounce) whose single resource renders ``server ADDR;`` lines for
 ``/services/apache/*`` into a file in a temporary directory, with ``check_cmd = "true"`` and a
 ``reload_cmd`` that appends a line to a counter file.  Then measures:

@@ -3,7 +3,7 @@
 
     python bench/bench_sidekick.py [--quick] [--keep] [--profile] [--log-level LEVEL]
 
-Starts its own etcd (tests/procs.py's EtcdServer), uses the running dockerd (or starts one,
+Starts its own etcd (tests/procs/'s EtcdServer), uses the running dockerd (or starts one,
 and stops it again at the end) and one ``python -m sidekick run --service bench --check none
 --ttl 30 --reconcile-interval 30 --host-ip 127.0.0.1``.  The containers are the test image
 (busybox httpd, ``lb-test-httpd:2``, built when missing) published with ``-p 127.0.0.1::80``.

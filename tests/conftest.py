@@ -1,4 +1,4 @@
-"""Fixtures that run real etcd, nginx, HTTP backends and dockerd (see tests/procs.py)."""
+"""Fixtures that run real etcd, nginx, HTTP backends and dockerd (see tests/procs/)."""
 from __future__ import annotations
 
 import sys
