@@ -113,7 +113,10 @@ def consistent(stack, boxes) -> bool:
 
 def wait_consistent(stack, boxes, timeout: float, what: str) -> None:
     try:
-        wait_for(lambda: consistent(stack, boxes), timeout=timeout, interval=0.05, message=what)
+        # consistent, no old worker left that could still answer with the previous pool, and
+        # consistent again (the old worker may take its signal just after the first check)
+        wait_for(lambda: consistent(stack, boxes) and stack.nginx.settled() and consistent(stack, boxes),
+                 timeout=timeout, interval=0.05, message=what)
     except AssertionError as exc:
         try:
             state = (f"keys {sorted(stack.addresses())}, rendered {sorted(stack.servers())}, "

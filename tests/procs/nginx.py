@@ -94,6 +94,18 @@ class Nginx(ManagedProcess):
             return set()
         return _children(self.pid)
 
+    def settled(self) -> bool:
+        """No worker of an earlier configuration is left: right after a reload the old worker
+        may still accept a connection or two before it turns into 'worker process is shutting
+        down', and then serves it with the old configuration."""
+        for pid in self.worker_pids():
+            try:
+                if b"shutting down" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    return False
+            except OSError:
+                continue
+        return True
+
     def stop(self, timeout: float = 10.0) -> None:
         """SIGQUIT (graceful), then SIGKILL to the whole group after ``timeout`` seconds."""
         self._signal(signal.SIGQUIT, timeout)
