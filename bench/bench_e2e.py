@@ -29,9 +29,10 @@ TEMPLATE = ROOT / "balancer" / "example" / "templates" / "nginx.tmpl"
 # Pause before each timed event: longer than --debounce-max, so every event is measured as an
 # isolated change (back-to-back changes are rate-limited to one render per second on purpose).
 ISOLATION = 1.1
-# Drains like Apache's graceful stop: in-flight requests finish before the server exits.
-SERVE = "echo {name} > /www/index.html; httpd -f -p 80 -h /www & pid=$!; trap 'sleep 1; kill $pid' TERM; " \
-        "wait $pid; wait $pid"
+# Drains like Apache's graceful stop: on SIGTERM it stops accepting (nginx retries a refused
+# connection on another backend) and the requests in flight finish before the container exits.
+SERVE = "echo {name} > /www/index.html; httpd -f -p 80 -h /www & pid=$!; trap 'kill $pid; sleep 1; exit 0' TERM; " \
+        "wait $pid"
 
 
 def pct(values: list[float], q: float) -> float:
