@@ -20,8 +20,7 @@ from balancer.render import Renderer, resource_values
 from balancer.resource import TemplateResource, load_confdir
 from balancer.store import Snapshot, Store
 from lbcommon.cli import EtcdSettings
-from lbcommon.etcd import connect
-from lbcommon.table import table
+from lbcommon.table import one_line, table
 
 log = logging.getLogger(__name__)
 
@@ -90,22 +89,13 @@ def collect(etcd: EtcdSettings, confdir: Path, prefix: str) -> list[ResourceStat
 
 def take_snapshot(etcd: EtcdSettings, resources: Sequence[TemplateResource]) -> Snapshot:
     """Every resource's keys at one revision (with no resource, etcd is still asked once)."""
-    store = open_store(etcd)
+    store = Store(etcd.connect(StoreError))
     try:
         snapshot = store.snapshot(p for r in resources for p in r.etcd_prefixes)
     finally:
         store.close()
     log.debug("etcd snapshot at revision %d: %d keys", snapshot.revision, len(snapshot.values))
     return snapshot
-
-
-def open_store(etcd: EtcdSettings) -> Store:
-    """Connecting is lazy, except that a --user authenticates at once."""
-    try:
-        return Store(connect(etcd.endpoints, etcd.credentials, etcd.timeout))
-    except Exception as exc:  # noqa: BLE001 - grpc, etcd3 and auth errors alike become one line
-        endpoints = ", ".join(str(ep) for ep in etcd.endpoints)
-        raise StoreError(f"etcd connect failed ({endpoints}): {one_line(str(exc)) or type(exc).__name__}") from None
 
 
 def resource_status(resource: TemplateResource, snapshot: Snapshot, renderer: Renderer) -> ResourceStatus:
@@ -175,10 +165,6 @@ def format_table(rows: Sequence[ResourceStatus]) -> str:
 def iso_time(epoch: float) -> str:
     """Local time with its UTC offset, to the second: 2024-05-01T12:34:56+02:00."""
     return datetime.fromtimestamp(epoch).astimezone().isoformat(timespec="seconds")
-
-
-def one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 def _number(value: int | None) -> str:

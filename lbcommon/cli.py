@@ -7,8 +7,9 @@ from typing import Any, Callable
 
 import click
 
-from lbcommon.etcd import Credentials, Endpoint, EndpointError, parse_endpoints
+from lbcommon.etcd import Client, Credentials, Endpoint, EndpointError, connect, parse_endpoints
 from lbcommon.logs import setup_logging
+from lbcommon.table import one_line
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,15 @@ class EtcdSettings:
     endpoints: tuple[Endpoint, ...]
     credentials: Credentials
     timeout: float
+
+    def connect(self, error: type[Exception]) -> Client:
+        """A client for a one-shot command.  Connecting (and authenticating) is lazy, so only
+        reading a certificate file can fail here: that becomes `error`, on one line."""
+        try:
+            return connect(self.endpoints, self.credentials, self.timeout)
+        except Exception as exc:  # noqa: BLE001 - grpc and file errors alike become one line
+            endpoints = ", ".join(str(ep) for ep in self.endpoints)
+            raise error(f"etcd connect failed ({endpoints}): {one_line(str(exc)) or type(exc).__name__}") from None
 
 
 _OPTIONS = (

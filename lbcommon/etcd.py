@@ -133,8 +133,7 @@ class Client(etcd3.MultiEndpointEtcd3Client):
         try:
             response = self.authstub.Authenticate(request, self.timeout)
         except grpc.RpcError as exc:
-            if exc.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED,
-                              grpc.StatusCode.INTERNAL):
+            if exc.code() in CONNECTION_CODES:
                 self.endpoint_in_use.fail()  # as python-etcd3 does: fail over to the next one
                 self._clear_old_stubs()
             raise

@@ -12,3 +12,8 @@ def table(lines: Sequence[Sequence[str]]) -> str:
         cells = [cell.ljust(width) for cell, width in zip(line[:-1], widths, strict=True)]
         rendered.append("  ".join([*cells, line[-1]]).rstrip())
     return "\n".join(rendered)
+
+
+def one_line(text: str) -> str:
+    """Whitespace (newlines included) collapsed: one table cell, one log line."""
+    return " ".join(text.split())

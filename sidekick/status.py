@@ -18,8 +18,8 @@ import etcd3
 import requests
 
 from lbcommon.cli import EtcdSettings
-from lbcommon.etcd import call, connect
-from lbcommon.table import table
+from lbcommon.etcd import call
+from lbcommon.table import one_line, table
 from sidekick.container import Container, service_port
 from sidekick.errors import NotRegistrable, RegistryError
 
@@ -94,20 +94,11 @@ def keys_prefix(prefix: str, service: str | None) -> str:
 
 
 def collect(etcd: EtcdSettings, key_prefix: str) -> list[KeyStatus]:
-    client = open_client(etcd)
+    client = etcd.connect(RegistryError)
     try:
         return list_keys(client, key_prefix)
     finally:
         client.close()
-
-
-def open_client(etcd: EtcdSettings) -> etcd3.MultiEndpointEtcd3Client:
-    """Connecting is lazy, except that a --user authenticates at once."""
-    try:
-        return connect(etcd.endpoints, etcd.credentials, etcd.timeout)
-    except Exception as exc:  # noqa: BLE001 - grpc, etcd3 and auth errors alike become one line
-        endpoints = ", ".join(str(ep) for ep in etcd.endpoints)
-        raise RegistryError(f"etcd connect failed ({endpoints}): {one_line(str(exc)) or type(exc).__name__}") from None
 
 
 def list_keys(client: etcd3.MultiEndpointEtcd3Client, key_prefix: str) -> list[KeyStatus]:
@@ -202,10 +193,6 @@ def format_table(rows: Sequence[KeyStatus], key_prefix: str) -> str:
     if not rows:
         return f"no keys under {key_prefix}"
     return table([COLUMNS, *(row.cells() for row in rows)])
-
-
-def one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 def _cell(text: str) -> str:
