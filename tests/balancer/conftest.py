@@ -4,10 +4,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import textwrap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 import pytest
 
@@ -30,19 +29,13 @@ class Site:
         return self.nginx.conf_d / "app.conf"
 
     def write_resource(self, name: str = "app.toml", src: Path = EXAMPLE_TEMPLATE, dest: Path | None = None,
-                       keys: str = '["/services/apache"]', extra: str = "",
+                       keys: Sequence[str] = ("/services/apache",), extra: str = "",
                        check_cmd: str | None = None, reload_cmd: str | None = None) -> Path:
-        path = self.confdir / "conf.d" / name
-        path.write_text(textwrap.dedent(f"""\
-            [template]
-            src = "{src}"
-            dest = "{dest or self.dest}"
-            keys = {keys}
-            check_cmd = "{check_cmd if check_cmd is not None else self.nginx.check_cmd}"
-            reload_cmd = "{reload_cmd if reload_cmd is not None else self.nginx.reload_cmd}"
-            command_timeout = 10
-            """) + extra)
-        return path
+        return procs.write_resource(
+            self.confdir, name.removesuffix(".toml"), src=src, dest=dest or self.dest, keys=keys,
+            check_cmd=check_cmd if check_cmd is not None else self.nginx.check_cmd,
+            reload_cmd=reload_cmd if reload_cmd is not None else self.nginx.reload_cmd,
+            command_timeout=10, extra=extra)
 
     def args(self, *more: str) -> list[str]:
         return ["--confdir", str(self.confdir), "--etcd", self.etcd.hostport, *more]

@@ -106,7 +106,7 @@ def test_broken_template_at_runtime_leaves_other_resources_working(site, run_bal
     other_template = site.confdir / "templates" / "other.tmpl"
     other_template.write_text("# {{ getv('/other/x', 'none') }}\n")
     other_dest = site.nginx.prefix / "other.txt"
-    site.write_resource("other.toml", src=other_template, dest=other_dest, keys='["/other"]',
+    site.write_resource("other.toml", src=other_template, dest=other_dest, keys=["/other"],
                         check_cmd="", reload_cmd="")
     site.etcd.put(KEY + a.address, a.address)
     balancer = run_balancer()

@@ -148,7 +148,7 @@ def test_sighup_rereads_the_confdir(site, run_balancer, http_backends, tmp_path)
     extra_template = site.confdir / "templates" / "extra.tmpl"
     extra_template.write_text('# {{ getv("/other/name") }}\n')
     extra_dest = site.nginx.prefix / "extra.txt"
-    site.write_resource("extra.toml", src=extra_template, dest=extra_dest, keys='["/other"]',
+    site.write_resource("extra.toml", src=extra_template, dest=extra_dest, keys=["/other"],
                         check_cmd="", reload_cmd="")
     (site.confdir / "conf.d" / "broken.toml").write_text("[template\n")
     balancer.send(signal.SIGHUP)
@@ -179,7 +179,7 @@ def test_confdir_changes_are_picked_up_without_sighup(site, run_balancer, http_b
     extra_template.write_text('# {{ getv("/other/name") }}\n')
     extra_dest = site.nginx.prefix / "extra.txt"
     (site.confdir / "conf.d" / "broken.toml").write_text("[template\n")
-    site.write_resource("extra.toml", src=extra_template, dest=extra_dest, keys='["/other"]',
+    site.write_resource("extra.toml", src=extra_template, dest=extra_dest, keys=["/other"],
                         check_cmd="", reload_cmd="")
     wait_for(lambda: extra_dest.exists() and extra_dest.read_text() == "# hello\n", timeout=10)
     balancer.wait_output("confdir changed: re-reading")

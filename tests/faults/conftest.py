@@ -311,14 +311,9 @@ class Stack:
         return self.nginx.conf_d / "app.conf"
 
     def write_resource(self, dest: Path | None = None, extra: str = "") -> None:
-        (self.confdir / "conf.d" / "app.toml").write_text(
-            "[template]\n"
-            f'src = "{self.confdir / "templates" / "app.tmpl"}"\n'
-            f'dest = "{dest or self.dest}"\n'
-            f'keys = ["/services/{self.service}"]\n'
-            f'check_cmd = "{self.nginx.check_cmd}"\n'
-            f'reload_cmd = "{self.nginx.reload_cmd}"\n'
-            "command_timeout = 15\n" + extra)
+        procs.write_resource(self.confdir, "app", src=self.confdir / "templates" / "app.tmpl", dest=dest or self.dest,
+                             keys=[f"/services/{self.service}"], check_cmd=self.nginx.check_cmd,
+                             reload_cmd=self.nginx.reload_cmd, command_timeout=15, extra=extra)
 
     def registrations(self) -> dict[str, tuple[str, int]]:
         """key -> (value, lease id) of every key under the service's prefix."""
