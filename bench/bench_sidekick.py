@@ -93,12 +93,8 @@ class SidekickProcess(CliProcess):
 
 def cpu_ticks(pid: int) -> int | None:
     """utime + stime of the whole process (all threads), in clock ticks."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = stat[stat.rfind(")") + 2:].split()      # fields[0] is field 3 (state)
-    return int(fields[11]) + int(fields[12])          # fields 14 (utime) and 15 (stime)
+    fields = procs.stat_fields(pid)                   # fields[0] is field 3 (state)
+    return int(fields[11]) + int(fields[12]) if fields else None   # fields 14 (utime) and 15 (stime)
 
 
 def ensure_docker(control: procs.DockerControl, timeout: float = 60.0) -> None:

@@ -14,7 +14,7 @@ import pytest
 
 from balancer.errors import ChildError
 from balancer.supervise import Child
-from procs import wait_for
+from procs import alive, wait_for
 
 # A stand-in balancer: starts a Child, prints the child's pid, then waits to be killed.
 PARENT = textwrap.dedent("""\
@@ -28,13 +28,6 @@ PARENT = textwrap.dedent("""\
     """)
 
 
-def _gone(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] == "Z"
-    except OSError:
-        return True
-
-
 @pytest.mark.parametrize("name", ["TERM", "QUIT"])
 def test_child_gets_the_death_signal_when_the_balancer_is_sigkilled(name: str, tmp_path: Path) -> None:
     trail = tmp_path / "trail"
@@ -45,10 +38,10 @@ def test_child_gets_the_death_signal_when_the_balancer_is_sigkilled(name: str, t
     try:
         pid = int(parent.stdout.readline())
         time.sleep(0.2)                         # the child's trap is set
-        assert not _gone(pid)
+        assert alive(pid)
         parent.kill()
         parent.wait(10)
-        wait_for(lambda: _gone(pid), timeout=10, message=f"child {pid} to exit after its parent's SIGKILL")
+        wait_for(lambda: not alive(pid), timeout=10, message=f"child {pid} to exit after its parent's SIGKILL")
         wait_for(lambda: trail.exists(), timeout=5)
         assert trail.read_text().split() == [f"got-{name}"]     # the chosen signal, once
     finally:

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 import procs
-from procs import Nginx, wait_for
+from procs import Nginx, alive, ppid_of, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -39,22 +39,6 @@ def reloads(balancer: procs.CliProcess) -> int:
 def stray_files(folder: Path) -> list[str]:
     """Staged/backup dot files the balancer left behind (a tmpfs filler excluded)."""
     return sorted(p.name for p in folder.iterdir() if p.name.startswith(".") and p.name != ".filler")
-
-
-def ppid_of(pid: int) -> int | None:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return int(stat[stat.rfind(")") + 2:].split()[1])
-
-
-def alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat[stat.rfind(")") + 2:].split()[0] != "Z"
 
 
 class Watchdog:

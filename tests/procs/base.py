@@ -85,6 +85,27 @@ def wait_for(
         time.sleep(interval)
 
 
+def stat_fields(pid: int) -> list[str] | None:
+    """/proc/PID/stat after the command name (which may hold spaces and parentheses):
+    [state, ppid, pgrp, ...] -- field 3 of proc(5) first; None when there is no such process."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat[stat.rfind(")") + 2:].split()
+
+
+def alive(pid: int) -> bool:
+    """The process exists and is not a zombie."""
+    fields = stat_fields(pid)
+    return fields is not None and fields[0] != "Z"
+
+
+def ppid_of(pid: int) -> int | None:
+    fields = stat_fields(pid)
+    return int(fields[1]) if fields else None
+
+
 def which(name: str) -> str:
     """Full path of a program, also looking in the sbin directories (nginx, dockerd)."""
     path = os.environ.get("PATH", "") + ":/usr/local/sbin:/usr/sbin:/sbin"

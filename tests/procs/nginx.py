@@ -7,7 +7,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from .base import LOOPBACK, ManagedProcess, free_port, http_get, tail, wait_for, which
+from .base import LOOPBACK, ManagedProcess, free_port, http_get, ppid_of, tail, wait_for, which
 
 
 class Nginx(ManagedProcess):
@@ -176,12 +176,6 @@ def _children(pid: int) -> set[int]:
     for d in Path("/proc").iterdir():
         if not d.name.isdigit():
             continue
-        try:
-            stat = (d / "stat").read_text()
-        except OSError:
-            continue
-        # pid (comm) state ppid ...; comm may contain spaces/parentheses
-        fields = stat[stat.rfind(")") + 2:].split()
-        if len(fields) > 1 and int(fields[1]) == pid:
+        if ppid_of(int(d.name)) == pid:
             kids.add(int(d.name))
     return kids
