@@ -29,10 +29,6 @@ TEMPLATE = ROOT / "balancer" / "example" / "templates" / "nginx.tmpl"
 # Pause before each timed event: longer than --debounce-max, so every event is measured as an
 # isolated change (back-to-back changes are rate-limited to one render per second on purpose).
 ISOLATION = 1.1
-# Drains like Apache's graceful stop: on SIGTERM it stops accepting (nginx retries a refused
-# connection on another backend) and the requests in flight finish before the container exits.
-SERVE = "echo {name} > /www/index.html; httpd -f -p 80 -h /www & pid=$!; trap 'kill $pid; sleep 1; exit 0' TERM; " \
-        "wait $pid"
 
 
 def pct(values: list[float], q: float) -> float:
@@ -81,7 +77,7 @@ class Setup:
         full = f"{self.service}-{name}"
         self.names.append(full)
         procs.docker("create", "--init", "--name", full, "-l", f"sidekick.service={self.service}",
-                     "-p", "127.0.0.1::80", procs.HTTPD_IMAGE, "sh", "-c", SERVE.format(name=name))
+                     "-p", "127.0.0.1::80", procs.HTTPD_IMAGE, "sh", "-c", procs.graceful_httpd(name))
         return full
 
     def stop(self) -> None:

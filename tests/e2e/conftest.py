@@ -30,19 +30,11 @@ class Chain:
 
     def run(self, name: str) -> str:
         """Start a container whose page names it; returns its published 127.0.0.1 address.
-
-        Like Apache's graceful stop, the server drains on SIGTERM: it stops accepting at once
-        (a new connection is refused, so nginx retries it on another backend) and lets the
-        requests in flight finish before the container exits.  busybox httpd alone is killed
-        with the container and cuts them off; serving on for a fixed time after SIGTERM and
-        then killing it cut one request in 100,000 when nginx still routed there.
-        """
+        It drains on SIGTERM like Apache's graceful stop (see procs.graceful_httpd)."""
         full = f"{self.service}-{name}"
         self.containers.append(full)
-        script = (f"echo {name} > /www/index.html; httpd -f -p 80 -h /www & pid=$!; "
-                  "trap 'kill $pid; sleep 1; exit 0' TERM; wait $pid")
         procs.docker("run", "-d", "--init", "--name", full, "-l", f"sidekick.service={self.service}",
-                     "-p", "127.0.0.1::80", self.image, "sh", "-c", script)
+                     "-p", "127.0.0.1::80", self.image, "sh", "-c", procs.graceful_httpd(name))
         return procs.published_address(full)
 
     def stop(self, name: str) -> None:

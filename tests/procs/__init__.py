@@ -39,6 +39,7 @@ from .dockerd import (
     build_httpd_image,
     docker,
     docker_ok,
+    graceful_httpd,
     published_address,
 )
 from .etcd import EtcdServer
@@ -65,6 +66,7 @@ __all__ = [
     "build_httpd_image",
     "docker",
     "docker_ok",
+    "graceful_httpd",
     "free_port",
     "free_ports",
     "http_get",

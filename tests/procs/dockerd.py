@@ -18,6 +18,17 @@ DOCKER_SOCK = "/var/run/docker.sock"
 HTTPD_IMAGE = "lb-test-httpd:2"
 
 
+def graceful_httpd(name: str) -> str:
+    """`sh -c` script for HTTPD_IMAGE: serve a page saying `name`, and drain on SIGTERM like
+    Apache's graceful stop: stop accepting at once (nginx retries a refused connection on
+    another backend) and let the requests in flight finish before the container exits.
+    (busybox httpd alone is killed with the container and cuts them off; serving on for a
+    fixed time after SIGTERM and then being killed cut one request in 100,000 when nginx
+    still routed there.)"""
+    return (f"echo {name} > /www/index.html; httpd -f -p 80 -h /www & pid=$!; "
+            "trap 'kill $pid; sleep 1; exit 0' TERM; wait $pid")
+
+
 def docker(*args: str, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     """Run the docker CLI, capturing text output; raises with stderr when check fails."""
     res = subprocess.run([DOCKER, *args], capture_output=True, text=True, timeout=timeout)
