@@ -19,7 +19,7 @@ Deliberate differences from confd:
 * ``base64Decode`` replaces bytes that are not UTF-8 with U+FFFD.
 * ``add``/``sub``/... use Python integers, so they do not wrap at 64 bits.
 * ``backends(pattern)`` is new: the values of the matching keys, filtered by
-  :func:`balancer.backends.valid_backends`.
+  :func:`lbcommon.backends.valid_backends`.
 """
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from balancer.backends import valid_backends
+from lbcommon.backends import valid_backends
 from balancer.errors import MissingKeyError, TemplateError
 from balancer.gopath import BAD_PATTERN, go_base, go_clean, go_dir, path_match
 

@@ -10,7 +10,9 @@ import jinja2
 from balancer.errors import MissingKeyError, TemplateError
 from balancer.funcs import make_globals
 from balancer.resource import TemplateResource
+from balancer.route_funcs import RoutingFunction
 from balancer.store import Snapshot
+from lbcommon.routing import Problem, RoutingTable
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +29,10 @@ def resource_values(resource: TemplateResource, values: Mapping[str, str]) -> di
 class Renderer:
     def __init__(self, on_rejected: Callable[[str], None] | None = None) -> None:
         self._environments: dict[Path, jinja2.Environment] = {}
-        self._reported: set[tuple[str, str, str]] = set()
+        self._reported: set[tuple[str, str, str, str]] = set()
         self._on_rejected = on_rejected or (lambda resource: None)
-        self.pool_sizes: dict[str, int] = {}     # resource -> backends() results in its last render
+        self.pool_sizes: dict[str, int] = {}     # resource -> backends() and routing() backends, last render
+        self.routing: dict[str, RoutingTable] = {}   # resource -> routing() in its last render
 
     def render(self, resource: TemplateResource, snapshot: Snapshot) -> str:
         values = resource_values(resource, snapshot.values)
@@ -37,10 +40,15 @@ class Renderer:
         def on_reject(key: str, value: str, reason: str) -> None:
             self._reject(resource, key, value, reason)
 
+        def on_problem(problem: Problem) -> None:
+            self._reject(resource, problem.key, problem.value, problem.reason,
+                         "routing conflict" if problem.conflict else "rejected routing value")
+
         template = self._template(resource)
         functions = make_globals(values, on_reject)
         pool = 0
         backends = functions["backends"]
+        routing = RoutingFunction(values, on_problem)
 
         def counted_backends(pattern: str) -> list[str]:
             nonlocal pool
@@ -49,9 +57,11 @@ class Renderer:
             return found
 
         functions["backends"] = counted_backends
+        functions["routing"] = routing
         try:
             content = template.render(functions)
-            self.pool_sizes[resource.name] = pool
+            self.pool_sizes[resource.name] = pool + routing.pool_size
+            self.routing[resource.name] = next(reversed(routing.tables.values()), RoutingTable())
             return content
         except MissingKeyError as exc:
             raise MissingKeyError(f"{resource.src}: {exc}") from None
@@ -83,15 +93,18 @@ class Renderer:
         except (jinja2.TemplateError, OSError) as exc:
             raise TemplateError(f"{resource.src}: cannot load template: {exc}") from None
 
-    def _reject(self, resource: TemplateResource, key: str, value: str, reason: str) -> None:
-        if (resource.name, key, value) in self._reported:
+    def _reject(self, resource: TemplateResource, key: str, value: str, reason: str,
+                what: str = "rejected backend value") -> None:
+        """Log a value kept out of the render once (per resource, key, value and reason)."""
+        if (resource.name, key, value, reason) in self._reported:
             return
         if len(self._reported) >= _MAX_REPORTED:
             self._reported.clear()
-        self._reported.add((resource.name, key, value))
-        self._on_rejected(resource.name)
+        self._reported.add((resource.name, key, value, reason))
+        if what != "routing conflict":
+            self._on_rejected(resource.name)
         shown = key if key.isprintable() else repr(key)   # one log line, whatever the key holds
-        log.warning("%s: rejected backend value %r at key %s: %s", resource.name, value[:200], shown[:300], reason)
+        log.warning("%s: %s %r at key %s: %s", resource.name, what, value[:200], shown[:300], reason)
 
 
 def _line(exc: BaseException, src: Path) -> str:

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Sequence
 
-from balancer.backends import valid_backends
+from lbcommon.backends import valid_backends
 from balancer.errors import BalancerError, ResourceError, StoreError
 from balancer.render import Renderer, resource_values
 from balancer.resource import TemplateResource, load_confdir

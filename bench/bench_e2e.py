@@ -25,7 +25,7 @@ ensure_venv(__file__, ("etcd3",), "tests/e2e/test_chain.py")
 
 import procs  # noqa: E402
 
-TEMPLATE = ROOT / "balancer" / "example" / "templates" / "nginx.tmpl"
+TEMPLATE = ROOT / "balancer" / "examples" / "tutorial" / "templates" / "nginx.tmpl"
 # Pause before each timed event: longer than --debounce-max, so every event is measured as an
 # isolated change (back-to-back changes are rate-limited to one render per second on purpose).
 ISOLATION = 1.1

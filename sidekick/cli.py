@@ -8,7 +8,12 @@ import sys
 import click
 
 from lbcommon.cli import METRICS_OPTION, EtcdSettings, etcd_options, parse_listen_address
+from lbcommon.routes import KeyLayout, parse_address, parse_service
 from sidekick.config import MIN_TTL, Config, HealthConfig
+
+PREFIX_OPTION = click.option("--prefix", default="/services", help="Key prefix of the backend keys.")
+LB_PREFIX_OPTION = click.option("--lb-prefix", default="/lb",
+                                help="Key prefix of routing, drain and maintenance keys.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
@@ -22,7 +27,8 @@ def main() -> None:
 @click.option("--host-ip", envvar="HOST_IP", default=None,
               help="Address other hosts reach this one on (env HOST_IP, else COREOS_PRIVATE_IPV4).")
 @click.option("--service", default="apache", help="Service name: keys go under PREFIX/SERVICE/.")
-@click.option("--prefix", default="/services", help="Key prefix.")
+@PREFIX_OPTION
+@LB_PREFIX_OPTION
 @click.option("--container", default=None, help="Register only this container (name or id).")
 @click.option("--image", default=None, metavar="PATTERN",
               help="Host-wide: also select containers whose image matches PATTERN (glob).")
@@ -43,7 +49,7 @@ def main() -> None:
               help="Seconds between full reconciles of containers and etcd keys.")
 @click.option("--check-config", is_flag=True, help="Validate the options, then exit.")
 def run(etcd: EtcdSettings, metrics_addr: str | None, host_ip: str | None, service: str, prefix: str,
-        container: str | None,
+        lb_prefix: str, container: str | None,
         image: str | None, address_mode: str, network: str | None, ttl: int,
         keepalive_interval: float | None, check_kind: str, check_interval: float, check_timeout: float,
         check_path: str, rise: int, fall: int, reconcile_interval: float, check_config: bool) -> None:
@@ -60,10 +66,8 @@ def run(etcd: EtcdSettings, metrics_addr: str | None, host_ip: str | None, servi
     if interval * 3 > ttl:
         raise click.BadParameter(f"--ttl {ttl} is too short for --keepalive-interval {interval:g}: "
                                  "the TTL must cover three keepalives", param_hint="--ttl")
-    for name, value in (("--service", service), ("--prefix", prefix)):
-        if not value.strip("/") or any(c.isspace() for c in value):
-            raise click.BadParameter(f"{value!r} must be a non-empty path segment without spaces",
-                                     param_hint=name)
+    _check_service(service, "--service")
+    _check_prefixes(prefix, lb_prefix)
     if container and image:
         raise click.UsageError("--container and --image exclude each other")
     if network and address_mode != "container":
@@ -73,7 +77,8 @@ def run(etcd: EtcdSettings, metrics_addr: str | None, host_ip: str | None, servi
                                  f"{check_interval:g}", param_hint="--check-timeout")
     config = Config(
         endpoints=etcd.endpoints, host_ip=host_ip or "", credentials=etcd.credentials,
-        service=service.strip("/"), prefix="/" + prefix.strip("/"), container=container, image=image,
+        service=service, prefix="/" + prefix.strip("/"), lb_prefix="/" + lb_prefix.strip("/"),
+        container=container, image=image,
         address_mode=address_mode, network=network, ttl=ttl, keepalive_interval=interval,
         health=HealthConfig(kind=check_kind, interval=check_interval, timeout=check_timeout,
                             rise=rise, fall=fall, path=check_path),
@@ -88,17 +93,84 @@ def run(etcd: EtcdSettings, metrics_addr: str | None, host_ip: str | None, servi
 
 @main.command()
 @etcd_options
-@click.option("--prefix", default="/services", help="Key prefix.")
+@PREFIX_OPTION
+@LB_PREFIX_OPTION
 @click.option("--service", default=None, help="Only this service's keys [default: every service].")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
-def status(etcd: EtcdSettings, prefix: str, service: str | None, as_json: bool) -> None:
-    """List the registered keys with their lease, TTL and local container (changes nothing).
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+def status(etcd: EtcdSettings, prefix: str, lb_prefix: str, service: str | None, as_json: bool) -> None:
+    """List the registered keys with their lease, TTL and local container, the services with
+    their hosts, paths, drained backends and maintenance, conflicts, and local labelled
+    containers kept out of the routing and why (changes nothing).
 
     Exits 1 when etcd cannot be read; without Docker the container column stays empty.
     """
-    for name, value in (("--service", service), ("--prefix", prefix)):
-        if value is not None and (not value.strip("/") or any(c.isspace() for c in value)):
-            raise click.BadParameter(f"{value!r} must be a non-empty path segment without spaces",
-                                     param_hint=name)
+    if service is not None:
+        _check_service(service, "--service")
+    _check_prefixes(prefix, lb_prefix)
     from sidekick.status import run_status
-    sys.exit(run_status(etcd, prefix, service, as_json))
+    sys.exit(run_status(etcd, KeyLayout(prefix, lb_prefix), service, as_json))
+
+
+@main.command()
+@etcd_options
+@PREFIX_OPTION
+@LB_PREFIX_OPTION
+@click.argument("service")
+@click.argument("address")
+def drain(etcd: EtcdSettings, prefix: str, lb_prefix: str, service: str, address: str) -> None:
+    """Send no new request to SERVICE's backend ADDRESS (ip:port); requests in flight finish.
+    Kept in etcd without a lease: it lasts until `undrain`."""
+    _drain(etcd, prefix, lb_prefix, service, address, on=True)
+
+
+@main.command()
+@etcd_options
+@PREFIX_OPTION
+@LB_PREFIX_OPTION
+@click.argument("service")
+@click.argument("address")
+def undrain(etcd: EtcdSettings, prefix: str, lb_prefix: str, service: str, address: str) -> None:
+    """Let SERVICE's backend ADDRESS take requests again."""
+    _drain(etcd, prefix, lb_prefix, service, address, on=False)
+
+
+@main.command()
+@etcd_options
+@PREFIX_OPTION
+@LB_PREFIX_OPTION
+@click.argument("service")
+@click.argument("state", type=click.Choice(["on", "off"]))
+def maintenance(etcd: EtcdSettings, prefix: str, lb_prefix: str, service: str, state: str) -> None:
+    """Switch SERVICE's maintenance page on or off: on, its hosts answer 503 with the page and
+    its backends are left as they are.  Kept in etcd without a lease."""
+    _check_service(service)
+    _check_prefixes(prefix, lb_prefix)
+    from sidekick.operator import maintenance as switch
+    sys.exit(switch(etcd, KeyLayout(prefix, lb_prefix), service, on=state == "on"))
+
+
+def _drain(etcd: EtcdSettings, prefix: str, lb_prefix: str, service: str, address: str, on: bool) -> None:
+    _check_service(service)
+    _check_prefixes(prefix, lb_prefix)
+    try:
+        address = parse_address(address)
+    except ValueError as exc:
+        raise click.BadParameter(f"{address!r} is not ip:port: {exc}", param_hint="ADDRESS") from None
+    from sidekick.operator import drain as switch
+    sys.exit(switch(etcd, KeyLayout(prefix, lb_prefix), service, address, on=on))
+
+
+def _check_service(service: str, hint: str = "SERVICE") -> None:
+    try:
+        parse_service(service)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint=hint) from None
+
+
+def _check_prefixes(prefix: str, lb_prefix: str) -> None:
+    for name, value in (("--prefix", prefix), ("--lb-prefix", lb_prefix)):
+        if not value.strip("/") or any(c.isspace() for c in value):
+            raise click.BadParameter(f"{value!r} must be a non-empty key prefix without spaces",
+                                     param_hint=name)
+    if "/" + prefix.strip("/") == "/" + lb_prefix.strip("/"):
+        raise click.UsageError("--prefix and --lb-prefix must differ")

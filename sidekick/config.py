@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lbcommon.etcd import Credentials, Endpoint
+from lbcommon.routes import KeyLayout
 
 MIN_TTL = 2
 
@@ -25,6 +26,7 @@ class Config:
     credentials: Credentials = Credentials()
     service: str = "apache"
     prefix: str = "/services"
+    lb_prefix: str = "/lb"             # routing keys: <lb_prefix>/routes/<service>/<ip>:<port>
     container: str | None = None       # --container NAME: only this one
     image: str | None = None           # --image PATTERN: host-wide selection by image too
     address_mode: str = "host"         # host | container
@@ -39,3 +41,7 @@ class Config:
 
     def service_prefix(self, service: str) -> str:
         return f"{self.prefix.rstrip('/')}/{service}/"
+
+    @property
+    def layout(self) -> KeyLayout:
+        return KeyLayout(self.prefix, self.lb_prefix)

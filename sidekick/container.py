@@ -7,10 +7,10 @@ import signal
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from lbcommon.routes import SERVICE_LABEL
 from sidekick.config import Config
 from sidekick.errors import NotRegistrable
 
-SERVICE_LABEL = "sidekick.service"
 PORT_LABEL = "sidekick.port"
 
 # Signals sent to make an application reload or report, not stop: a `kill` event carrying
@@ -78,10 +78,6 @@ def is_selected(container: Container, config: Config) -> bool:
 def image_matches(image: str, pattern: str) -> bool:
     untagged = image.rsplit(":", 1)[0] if ":" in image.rsplit("/", 1)[-1] else image
     return fnmatch.fnmatchcase(image, pattern) or fnmatch.fnmatchcase(untagged, pattern)
-
-
-def service_of(container: Container, config: Config) -> str:
-    return container.labels.get(SERVICE_LABEL) or config.service
 
 
 def service_port(container: Container) -> str:

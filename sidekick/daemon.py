@@ -16,13 +16,13 @@ from lbcommon.etcd import connect
 from lbcommon.observe import run_observed
 from lbcommon.retry import Backoff
 from sidekick.config import Config
-from sidekick.container import (Container, backend_address, is_selected, is_terminating,
-                                kill_signal, service_of)
+from sidekick.container import Container, backend_address, is_selected, is_terminating, kill_signal
 from sidekick.docker_source import DockerSource
 from sidekick.errors import DockerError, NotRegistrable, RegistryError
 from sidekick.health import HealthState, probe
 from sidekick.metrics import SidekickMetrics
 from sidekick.registry import Registry
+from sidekick.routing import route_of, service_name
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,11 @@ class Tracked:
     registered: bool = False
     next_probe: float = 0.0
     probing: bool = False
+    route: tuple[str, str] | None = None           # (key, value): held while tracked, healthy or not
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return (self.key, self.route[0]) if self.route else (self.key,)
 
     @property
     def docker_health(self) -> bool:
@@ -266,12 +271,14 @@ class Sidekick:
             return
         try:
             address = backend_address(container, self.config)
+            service = service_name(container, self.config)
+            route = route_of(container)
         except NotRegistrable as exc:
             if container.id not in self.reported:
                 self.reported.add(container.id)
                 log.error("%s; not registered", exc)
             return
-        key = self.config.service_prefix(service_of(container, self.config)) + address
+        key = self.config.service_prefix(service) + address
         current = self.tracked.get(container.id)
         if current and current.key == key:
             current.container = container
@@ -281,9 +288,12 @@ class Sidekick:
         if current:
             self._drop(container.id, "address changed")
         tracked = Tracked(container, key, address, HealthState.for_config(self.config.health),
-                          next_probe=self.clock())
+                          next_probe=self.clock(),
+                          route=(self.config.layout.route_key(service, address), route.to_value()) if route else None)
         self.tracked[container.id] = tracked
         log.info("container %s: tracking as %s", container, key)
+        if tracked.route and not self.registry.set(*tracked.route):
+            self._schedule_etcd_retry()
         if tracked.docker_health:
             if container.health == "healthy":
                 self._register(tracked)
@@ -297,6 +307,8 @@ class Sidekick:
         self.reported.discard(cid)
         if tracked is not None:
             self._deregister(tracked, reason)
+            if tracked.route and not self.registry.remove(tracked.route[0]):
+                self._schedule_etcd_retry()
 
     # -- health --------------------------------------------------------------------------
 
@@ -379,7 +391,7 @@ class Sidekick:
             if state == "running" and not known:
                 self._track(cid)
         prefixes = {self.config.service_prefix(self.config.service)} | \
-                   {t.key.rsplit("/", 1)[0] + "/" for t in self.tracked.values()}
+                   {k.rsplit("/", 1)[0] + "/" for t in self.tracked.values() for k in t.keys}
         if self._etcd(lambda: self.registry.reconcile(prefixes)) and not self.claimed:
             self.claimed = self._claim_stale(prefixes)
 
@@ -389,7 +401,7 @@ class Sidekick:
         if self.config.container or self.config.address_mode != "host":
             return True
         owned = f"{self.config.host_ip}:"
-        running = frozenset(t.key for t in self.tracked.values())   # their checks have not run yet
+        running = frozenset(k for t in self.tracked.values() for k in t.keys)   # checks not run yet
 
         def claim() -> None:
             for prefix in sorted(prefixes):

@@ -1,4 +1,6 @@
-"""`sidekick status`: the registered keys, their leases, and the local container behind each.
+"""`sidekick status`: the registered keys, their leases, and the local container behind each;
+then the routing: services with their hosts, paths, drained backends and maintenance,
+conflicts, and local labelled containers that bad labels keep out of the routing.
 
 Read-only.  Every key under PREFIX/ (or PREFIX/SERVICE/) is listed with its lease (hex, as
 etcdctl prints it), the lease's remaining and granted TTL, and the running local container
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable, Sequence
 
 import docker
@@ -19,9 +21,13 @@ import requests
 
 from lbcommon.cli import EtcdSettings
 from lbcommon.etcd import call
+from lbcommon.routes import ROUTE_LABELS, SERVICE_LABEL, KeyLayout
+from lbcommon.routing import RoutingTable, build_table
+from lbcommon.routing_report import format_services, routing_json
 from lbcommon.table import one_line, table
 from sidekick.container import Container, service_port
 from sidekick.errors import NotRegistrable, RegistryError
+from sidekick.routing import label_problem
 
 log = logging.getLogger(__name__)
 
@@ -73,18 +79,35 @@ class KeyStatus:
         }
 
 
-def run_status(etcd: EtcdSettings, prefix: str, service: str | None, as_json: bool) -> int:
+def run_status(etcd: EtcdSettings, layout: KeyLayout, service: str | None, as_json: bool) -> int:
     """Print the report; 1 only when etcd cannot be read."""
-    key_prefix = keys_prefix(prefix, service)
+    key_prefix = keys_prefix(layout.services, service)
     try:
-        rows = collect(etcd, key_prefix)
+        rows, routing = collect(etcd, key_prefix, layout)
     except RegistryError as exc:
         log.error("%s", exc)
         return EXIT_FAILED
-    if rows:
-        rows = attach_containers(rows, running_containers())
-    print(json.dumps([row.to_json() for row in rows], indent=2) if as_json else format_table(rows, key_prefix))
+    if service is not None:
+        routing = replace(routing, services=tuple(s for s in routing.services if s.name == service))
+    containers = running_containers()
+    rows = attach_containers(rows, containers)
+    refused = not_registered(containers or ())
+    if as_json:
+        print(json.dumps({"keys": [row.to_json() for row in rows], **routing_json(routing),
+                          "not_registered": [{"container": c.name, "id": c.id, "reason": why}
+                                             for c, why in refused]}, indent=2))
+    else:
+        sections = [format_table(rows, key_prefix), format_services(routing),
+                    "\n".join(f"not registered: {why}" for _c, why in refused)]
+        print("\n\n".join(section for section in sections if section))
     return EXIT_OK
+
+
+def not_registered(containers: Iterable[Container]) -> list[tuple[Container, str]]:
+    """Local containers with sidekick labels that a bad label keeps out of the routing."""
+    labelled = [c for c in containers if any(name in c.labels for name in (SERVICE_LABEL, *ROUTE_LABELS))]
+    found = [(c, label_problem(c)) for c in labelled]
+    return sorted(((c, why) for c, why in found if why is not None), key=lambda item: item[0].name)
 
 
 def keys_prefix(prefix: str, service: str | None) -> str:
@@ -93,10 +116,15 @@ def keys_prefix(prefix: str, service: str | None) -> str:
     return "/" + "/".join(p for p in parts if p) + "/"
 
 
-def collect(etcd: EtcdSettings, key_prefix: str) -> list[KeyStatus]:
+def collect(etcd: EtcdSettings, key_prefix: str, layout: KeyLayout) -> tuple[list[KeyStatus], RoutingTable]:
     client = etcd.connect(RegistryError)
     try:
-        return list_keys(client, key_prefix)
+        rows = list_keys(client, key_prefix)
+        values: dict[str, str] = {}
+        for prefix in (layout.services + "/", layout.lb + "/"):
+            response = call(client, RegistryError, f"get {prefix}", client.get_prefix_response, prefix)
+            values.update((_text(kv.key), _text(kv.value)) for kv in response.kvs)
+        return rows, build_table(values, layout)
     finally:
         client.close()
 

@@ -13,7 +13,7 @@ import pytest
 import procs
 from procs import EtcdServer, Nginx
 
-EXAMPLE_TEMPLATE = Path(__file__).parents[2] / "balancer" / "example" / "templates" / "nginx.tmpl"
+EXAMPLE_TEMPLATE = Path(__file__).parents[2] / "balancer" / "examples" / "tutorial" / "templates" / "nginx.tmpl"
 
 
 @dataclass

@@ -42,7 +42,7 @@ def test_seed_toml_loads_unchanged(confdir: Path) -> None:
 
 
 def test_shipped_example_loads() -> None:
-    example = Path(__file__).parents[2] / "balancer" / "example"
+    example = Path(__file__).parents[2] / "balancer" / "examples" / "tutorial"
     resources, errors = load_confdir(example)
     assert errors == []
     assert [r.name for r in resources] == ["nginx.toml"]

@@ -11,7 +11,7 @@ import pytest
 import procs
 from procs import EtcdServer, Nginx
 
-TEMPLATE = Path(__file__).parents[2] / "balancer" / "example" / "templates" / "nginx.tmpl"
+TEMPLATE = Path(__file__).parents[2] / "balancer" / "examples" / "tutorial" / "templates" / "nginx.tmpl"
 
 
 @dataclass

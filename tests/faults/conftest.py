@@ -30,7 +30,7 @@ import pytest
 import procs
 from procs import CliProcess, EtcdServer, Nginx, wait_for
 
-EXAMPLE_TEMPLATE = Path(__file__).parents[2] / "balancer" / "example" / "templates" / "nginx.tmpl"
+EXAMPLE_TEMPLATE = Path(__file__).parents[2] / "balancer" / "examples" / "tutorial" / "templates" / "nginx.tmpl"
 SERVER_LINE = re.compile(r"^\s*server\s+(\S+)\s+max_fails=", re.MULTILINE)
 T = TypeVar("T")
 

@@ -8,7 +8,8 @@ import pytest
 from lbcommon.etcd import Endpoint
 from sidekick.config import Config
 from sidekick.container import (Container, backend_address, image_matches, is_selected, is_terminating,
-                                kill_signal, service_of, service_port)
+                                kill_signal, service_port)
+from sidekick.routing import service_name
 from sidekick.errors import NotRegistrable
 
 CONFIG = Config(endpoints=(Endpoint("127.0.0.1", 2379),), host_ip="10.1.2.3")
@@ -62,9 +63,9 @@ def test_image_matches_registry_with_port() -> None:
 def test_service_and_port_labels() -> None:
     c = Container.from_inspect(inspect(Config={"Labels": {"sidekick.service": "web", "sidekick.port": "8080"},
                                                 "ExposedPorts": {"80/tcp": {}, "8080/tcp": {}}}))
-    assert service_of(c, CONFIG) == "web" and service_port(c) == "8080/tcp"
+    assert service_name(c, CONFIG) == "web" and service_port(c) == "8080/tcp"
     two = Container.from_inspect(inspect(Config={"ExposedPorts": {"80/tcp": {}, "443/tcp": {}}}))
-    assert service_of(two, CONFIG) == "apache" and service_port(two) == "80/tcp"
+    assert service_name(two, CONFIG) == "apache" and service_port(two) == "80/tcp"
     one = Container.from_inspect(inspect(Config={"ExposedPorts": {"5000/tcp": {}}}))
     assert service_port(one) == "5000/tcp"
     bad = Container.from_inspect(inspect(Config={"Labels": {"sidekick.port": "http"}}))

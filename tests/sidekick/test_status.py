@@ -26,7 +26,7 @@ def status(etcd: EtcdServer, *args: str, env: dict[str, str] | None = None) -> s
 
 def rows(output: str) -> dict[str, list[str]]:
     """Table lines by key, cells split on runs of two or more spaces."""
-    lines = output.strip().splitlines()
+    lines = output.strip().split("\n\n")[0].splitlines()      # the keys table comes first
     assert re.split(r"\s{2,}", lines[0]) == COLUMNS
     return {line.split()[0]: re.split(r"\s{2,}", line) for line in lines[1:]}
 
@@ -52,7 +52,7 @@ def test_keys_with_and_without_lease(etcd) -> None:
 
     result = status(etcd, "--service", "web", "--json")
     assert result.returncode == 0, result.stderr
-    by_key = {item["key"]: item for item in json.loads(result.stdout)}
+    by_key = {item["key"]: item for item in json.loads(result.stdout)["keys"]}
     item = by_key["/services/web/10.0.0.1:80"]
     assert item["lease"] == format(lease.id, "x") and item["lease_id"] == lease.id
     assert isinstance(item["ttl"], int) and 1 <= item["ttl"] <= 30 and item["granted_ttl"] == 30
@@ -75,7 +75,7 @@ def test_container_behind_a_published_address(etcd, httpd_image) -> None:
         assert table[key][5] == name
         assert len(table["/services/web/10.255.0.1:1"]) == 5          # empty container column
 
-        by_key = {item["key"]: item for item in json.loads(status(etcd, "--json").stdout)}
+        by_key = {item["key"]: item for item in json.loads(status(etcd, "--json").stdout)["keys"]}
         assert by_key[key]["container"] == name
         assert by_key["/services/web/10.255.0.1:1"]["container"] is None
     finally:

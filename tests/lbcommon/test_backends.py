@@ -1,9 +1,9 @@
-"""balancer.backends: only plain host:port values may reach nginx's server lines."""
+"""lbcommon.backends: only plain host:port values may reach nginx's server lines."""
 from __future__ import annotations
 
 import pytest
 
-from balancer.backends import MAX_LENGTH, parse_backend, valid_backends
+from lbcommon.backends import MAX_LENGTH, parse_backend, valid_backends
 
 LONG_LABEL = "a" * 63
 NAME_253 = ".".join([LONG_LABEL] * 3 + ["b" * 61])
