@@ -92,6 +92,8 @@ class Balancer:
             self.metrics.render_seconds.labels(resource.name).observe(time.monotonic() - started)
         self.metrics.renders.labels(resource.name, "ok").inc()
         self.metrics.pool_size.labels(resource.name).set(self.renderer.pool_sizes.get(resource.name, 0))
+        routing = self.renderer.routing.get(resource.name)
+        self.metrics.route_conflicts.labels(resource.name).set(len(routing.conflicts) if routing else 0)
         return content
 
 

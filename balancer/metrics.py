@@ -38,6 +38,10 @@ class BalancerMetrics:
                                 ["resource"], registry=r)
         self.pool_size = Gauge("balancer_pool_size", "Backends in the last render of a resource.",
                                ["resource"], registry=r)
+        self.route_conflicts = Gauge("balancer_route_conflicts",
+                                     "Routing conflicts settled by rule in the last render of a resource "
+                                     "(containers of a service that disagree, services claiming one host and path).",
+                                     ["resource"], registry=r)
         self.last_sync = Gauge("balancer_last_successful_sync_timestamp_seconds",
                                "When every resource was last in step with etcd.", registry=r)
         self._last_sync_at: float | None = None

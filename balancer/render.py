@@ -61,7 +61,10 @@ class Renderer:
         try:
             content = template.render(functions)
             self.pool_sizes[resource.name] = pool + routing.pool_size
-            self.routing[resource.name] = next(reversed(routing.tables.values()), RoutingTable())
+            if routing.tables:
+                self.routing[resource.name] = list(routing.tables.values())[-1]
+            else:
+                self.routing.pop(resource.name, None)
             return content
         except MissingKeyError as exc:
             raise MissingKeyError(f"{resource.src}: {exc}") from None

@@ -1,9 +1,10 @@
 """`balancer status`: a report of every template resource, read-only.
 
-For each conf.d/*.toml: its destination and when that last changed, how many valid backends
-its keys hold now (and how many values were rejected), and whether rendering now would give
-the destination's current bytes.  One etcd snapshot at one revision serves every resource.
-Nothing is written and no command is run.
+For each conf.d/*.toml: its destination and when that last changed, how many backends a
+render now puts in it (and how many values it rejects), and whether that render gives the
+destination's current bytes; then, for a template that calls routing(), its services with
+hosts, paths, drained backends, maintenance and conflicts.  One etcd snapshot at one
+revision serves every resource.  Nothing is written and no command is run.
 """
 from __future__ import annotations
 
@@ -14,12 +15,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Sequence
 
-from lbcommon.backends import valid_backends
 from balancer.errors import BalancerError, ResourceError, StoreError
 from balancer.render import Renderer, resource_values
 from balancer.resource import TemplateResource, load_confdir
 from balancer.store import Snapshot, Store
+from lbcommon.backends import valid_backends
 from lbcommon.cli import EtcdSettings
+from lbcommon.routing import RoutingTable
+from lbcommon.routing_report import format_services, routing_json
 from lbcommon.table import one_line, table
 
 log = logging.getLogger(__name__)
@@ -38,6 +41,7 @@ class ResourceStatus:
     rejected: int | None = None
     in_sync: bool | None = None    # None: unknown (see error)
     error: str | None = None
+    routing: RoutingTable | None = None    # the template's routing() table, if it has one
 
     @property
     def changed(self) -> str:
@@ -61,6 +65,7 @@ class ResourceStatus:
             "dest_mtime": self.dest_mtime,
             "dest_mtime_iso": iso_time(self.dest_mtime) if self.dest_mtime is not None else None,
             "pool": self.pool, "rejected": self.rejected, "in_sync": self.in_sync, "error": self.error,
+            "routing": routing_json(self.routing) if self.routing is not None else None,
         }
 
 
@@ -71,7 +76,7 @@ def run_status(etcd: EtcdSettings, confdir: Path, prefix: str, as_json: bool) ->
     except (ResourceError, StoreError) as exc:
         log.error("%s", exc)
         return EXIT_FAILED
-    print(json.dumps([row.to_json() for row in rows], indent=2) if as_json else format_table(rows))
+    print(json.dumps([row.to_json() for row in rows], indent=2) if as_json else format_report(rows))
     return EXIT_OK
 
 
@@ -81,8 +86,7 @@ def collect(etcd: EtcdSettings, confdir: Path, prefix: str) -> list[ResourceStat
         raise ResourceError(f"{conf_d}: template resource directory does not exist")
     resources, errors = load_confdir(confdir, prefix)
     snapshot = take_snapshot(etcd, resources)
-    renderer = Renderer()
-    rows = [resource_status(resource, snapshot, renderer) for resource in resources]
+    rows = [resource_status(resource, snapshot) for resource in resources]
     rows += failed_rows(conf_d, resources, errors)
     return sorted(rows, key=lambda row: row.resource)
 
@@ -98,18 +102,29 @@ def take_snapshot(etcd: EtcdSettings, resources: Sequence[TemplateResource]) -> 
     return snapshot
 
 
-def resource_status(resource: TemplateResource, snapshot: Snapshot, renderer: Renderer) -> ResourceStatus:
-    pool, rejected = pool_counts(resource, snapshot)
+def resource_status(resource: TemplateResource, snapshot: Snapshot) -> ResourceStatus:
+    """Pool and rejected values as the render counts them (backends() and routing()); when the
+    template does not render, as plain backend values among the keys the resource can see."""
+    rejected = 0
+
+    def count(_resource: str) -> None:
+        nonlocal rejected
+        rejected += 1
+
+    renderer = Renderer(on_rejected=count)
     mtime, current, read_error = dest_state(resource.dest)
     base: dict[str, Any] = {"resource": resource.name, "path": str(resource.path), "dest": str(resource.dest),
-                            "dest_mtime": mtime, "pool": pool, "rejected": rejected}
-    if read_error is not None:
-        return ResourceStatus(**base, error=read_error)
+                            "dest_mtime": mtime}
     try:
         content = renderer.render(resource, snapshot).encode("utf-8")
     except BalancerError as exc:
-        return ResourceStatus(**base, error=one_line(str(exc)))
-    return ResourceStatus(**base, in_sync=content == current)
+        pool, rejected = pool_counts(resource, snapshot)
+        return ResourceStatus(**base, pool=pool, rejected=rejected, error=read_error or one_line(str(exc)))
+    counted = {"pool": renderer.pool_sizes[resource.name], "rejected": rejected,
+               "routing": renderer.routing.get(resource.name)}
+    if read_error is not None:
+        return ResourceStatus(**base, **counted, error=read_error)
+    return ResourceStatus(**base, **counted, in_sync=content == current)
 
 
 def pool_counts(resource: TemplateResource, snapshot: Snapshot) -> tuple[int, int]:
@@ -156,10 +171,15 @@ def failed_rows(conf_d: Path, resources: Sequence[TemplateResource],
     return rows
 
 
-def format_table(rows: Sequence[ResourceStatus]) -> str:
+def format_report(rows: Sequence[ResourceStatus]) -> str:
     if not rows:
         return "no template resources (conf.d/*.toml)"
-    return table([COLUMNS, *(row.cells() for row in rows)])
+    sections = [table([COLUMNS, *(row.cells() for row in rows)])]
+    for row in rows:
+        services = format_services(row.routing) if row.routing is not None else ""
+        if services:
+            sections.append(f"{row.resource}: routing\n{services}")
+    return "\n\n".join(sections)
 
 
 def iso_time(epoch: float) -> str:

@@ -12,9 +12,11 @@ class LoadLoop:
     """A bounded request loop on loopback: `threads` clients GET `url` until stop() (or
     `max_seconds`), counting answers by body and every failure (status != 200 or error)."""
 
-    def __init__(self, url: str, threads: int = 4, max_seconds: float = 300.0, timeout: float = 5.0) -> None:
+    def __init__(self, url: str, threads: int = 4, max_seconds: float = 300.0, timeout: float = 5.0,
+                 headers: dict[str, str] | None = None) -> None:
         assert url.startswith("http://127."), "load goes to loopback only"
         self.url = url
+        self.headers = headers
         self.timeout = timeout
         self.deadline = time.monotonic() + max_seconds
         self.ok = 0
@@ -40,7 +42,7 @@ class LoadLoop:
         while not self._stop.is_set() and time.monotonic() < self.deadline:
             started = time.monotonic()
             try:
-                status, body = http_get(self.url, timeout=self.timeout)
+                status, body = http_get(self.url, timeout=self.timeout, headers=self.headers)
                 error = None if status == 200 else f"HTTP {status}: {body.strip()[:80]}"
             except (OSError, http.client.HTTPException) as exc:
                 body, error = "", f"{type(exc).__name__}: {exc}"
