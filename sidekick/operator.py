@@ -32,8 +32,8 @@ def drain(etcd: EtcdSettings, layout: KeyLayout, service: str, address: str, on:
 def maintenance(etcd: EtcdSettings, layout: KeyLayout, service: str, on: bool) -> int:
     key = layout.maintenance_key(service)
     return _switch(etcd, key, on, (
-        f"maintenance on for {service}: its hosts answer 503 with the maintenance page (key {key})",
-        f"maintenance off for {service}: its hosts are served by its backends again (key {key} deleted)",
+        f"maintenance on for {service}: its host names and paths answer 503 with the maintenance page (key {key})",
+        f"maintenance off for {service}: its host names and paths are served by its backends again (key {key} deleted)",
         f"{service} was already in maintenance (since {{since}}); nothing changed",
         f"{service} was not in maintenance; nothing changed"))
 

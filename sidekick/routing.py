@@ -23,19 +23,20 @@ def service_name(container: Container, config: Config) -> str:
 
 
 def route_of(container: Container) -> Route | None:
-    """The container's routing claim; None when it carries no routing label."""
-    if not any(container.labels.get(name) is not None for name in ROUTE_LABELS):
+    """The container's routing claim; None when it carries no routing label.  An empty label
+    counts as unset (`-l sidekick.hosts=${APACHE_HOSTS}` in a unit with no hosts)."""
+    if not any(container.labels.get(name) for name in ROUTE_LABELS):
         return None
-    hosts = _label(container, HOSTS_LABEL, parse_hosts) if HOSTS_LABEL in container.labels else ()
-    path = _label(container, PATH_LABEL, parse_path) if PATH_LABEL in container.labels else "/"
-    weight = _label(container, WEIGHT_LABEL, parse_weight) if WEIGHT_LABEL in container.labels else 1
+    hosts = _label(container, HOSTS_LABEL, parse_hosts) if container.labels.get(HOSTS_LABEL) else ()
+    path = _label(container, PATH_LABEL, parse_path) if container.labels.get(PATH_LABEL) else "/"
+    weight = _label(container, WEIGHT_LABEL, parse_weight) if container.labels.get(WEIGHT_LABEL) else 1
     return Route(hosts=hosts, path=path, weight=weight)
 
 
 def label_problem(container: Container) -> str | None:
     """Why the container's labels keep it out of the routing (for `status`), None when they are valid."""
     try:
-        if SERVICE_LABEL in container.labels:
+        if container.labels.get(SERVICE_LABEL):
             _label(container, SERVICE_LABEL, parse_service)
         route_of(container)
     except NotRegistrable as exc:

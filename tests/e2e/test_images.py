@@ -27,6 +27,7 @@ BUILD = ROOT / "images" / "build"
 NGINX_LB = "nginx_lb:latest"
 SIDEKICK = "sidekick:latest"
 BUILD_TIMEOUT = 900          # seconds; the first build takes about a minute here
+TUTORIAL = "/usr/share/balancer/tutorial"     # the tutorial's confdir in nginx_lb (default: services)
 
 
 @pytest.fixture(scope="session")
@@ -110,18 +111,18 @@ def _nginx_lb_args(etcd: EtcdServer, port: int) -> tuple[str, ...]:
             "-e", "BALANCER_ACCESS_LOG=/var/log/nginx/access.log")
 
 
-def _bodies(url: str, n: int = 8) -> list[str]:
+def _bodies(url: str, n: int = 8, host: str | None = None) -> list[str]:
     out = []
     for _ in range(n):
-        status, body = http_get(url, timeout=3)
+        status, body = http_get(url, timeout=3, headers={"Host": host} if host else None)
         out.append(f"{status} {body.strip()}")
     return out
 
 
-def _wait_serving(url: str, expected: set[str], timeout: float = 20.0) -> None:
+def _wait_serving(url: str, expected: set[str], timeout: float = 20.0, host: str | None = None) -> None:
     """Until the answers seen are exactly ``expected`` (e.g. {"200 one", "200 two"})."""
     def ok() -> bool:
-        return set(_bodies(url)) == expected
+        return set(_bodies(url, host=host)) == expected
     wait_for(ok, timeout=timeout, interval=0.1,
              message=f"{url} to answer {sorted(expected)}")
 
@@ -132,7 +133,8 @@ def test_image_nginx_lb_follows_etcd_and_stops_cleanly(etcd: EtcdServer, lb_imag
     _, two = containers.httpd("two", "two")
     port = procs.free_port()
     url = f"http://{procs.LOOPBACK}:{port}/"
-    lb = containers.run("nginx_lb", *_nginx_lb_args(etcd, port), image=lb_images["nginx_lb"])
+    lb = containers.run("nginx_lb", *_nginx_lb_args(etcd, port), image=lb_images["nginx_lb"],
+                        cmd=("--confdir", TUTORIAL))
 
     # An empty pool is a valid configuration answering 503.
     wait_for(lambda: http_get(url, timeout=3) == (503, "no backend available\n"), timeout=30,
@@ -187,26 +189,30 @@ def test_image_sidekick_registers_and_revokes_on_stop(etcd: EtcdServer, lb_image
 
 def test_image_chain_sidekick_to_nginx_lb(etcd: EtcdServer, lb_images: dict[str, str],
                                           containers: Containers) -> None:
-    """The tutorial's setup, all in containers: one sidekick per apache, nginx_lb in front."""
+    """The tutorial's setup, all in containers: one sidekick per apache (labelled with its host
+    name), nginx_lb in front with its default services example."""
     prefix = f"/lbimg-{containers.tag}"           # passed through both entrypoints
-    a, a_address = containers.httpd("apache-a", "a")
-    b, _ = containers.httpd("apache-b", "b")
+    host = "web.example.test"
+    a, a_address = containers.httpd("apache-a", "a", "-l", f"sidekick.hosts={host}")
+    b, _ = containers.httpd("apache-b", "b", "-l", f"sidekick.hosts={host}")
     for name in (a, b):
         containers.run(
             f"discovery-{name.rsplit('-', 1)[1]}", "--network", "host",
             "-v", f"{procs.DOCKER_SOCK}:{procs.DOCKER_SOCK}", image=lb_images["sidekick"],
             cmd=("--etcd", etcd.hostport, "--host-ip", procs.LOOPBACK, "--container", name,
-                 "--service", "apache", "--prefix", f"{prefix}/services",
+                 "--service", "apache", "--prefix", f"{prefix}/services", "--lb-prefix", f"{prefix}/lb",
                  "--check-interval", "1", "--check-timeout", "0.5"))
     port = procs.free_port()
     url = f"http://{procs.LOOPBACK}:{port}/"
-    containers.run("nginx_lb", *_nginx_lb_args(etcd, port), image=lb_images["nginx_lb"],
-                   cmd=("--prefix", prefix))
+    lb = containers.run("nginx_lb", *_nginx_lb_args(etcd, port), image=lb_images["nginx_lb"],
+                        cmd=("--prefix", prefix))
 
-    _wait_serving(url, {"200 a", "200 b"}, timeout=30)
+    _wait_serving(url, {"200 a", "200 b"}, timeout=30, host=host)
+    assert set(_bodies(url, host="other.example.test")) == {"404 no service for this host name"}
 
     # apache-a stops: its sidekick removes the key, nginx_lb drops it from the pool.
     containers.stop(a, timeout=2)
     wait_for(lambda: etcd.get(f"{prefix}/services/apache/{a_address}") is None, timeout=10,
              message="apache-a's key to leave etcd")
-    _wait_serving(url, {"200 b"})
+    _wait_serving(url, {"200 b"}, host=host)
+    assert f"{host} \"GET / HTTP/1.1\" -> " in containers.output(lb)   # the `routed` access log

@@ -243,7 +243,8 @@ def test_broken_command_line_is_rejected(suffix: str, etc_environment: dict[str,
 def test_nginx_lb_docker_run() -> None:
     words = docker_run("nginx_lb.service")
     assert option(words, "--name") == ["nginx_lb"]
-    assert option(words, "-p") == ["${COREOS_PUBLIC_IPV4}:80:80"]
+    assert option(words, "-p") == ["${COREOS_PUBLIC_IPV4}:80:80", "${COREOS_PUBLIC_IPV4}:443:443"]
+    assert option(words, "-v") == ["/etc/nginx/certs:/etc/nginx/certs:ro"]
     assert option(words, "-e") == ["ETCD_ENDPOINTS=${ETCD_ENDPOINTS}"]
     # Docker's default bridge: -p publishes, and etcd is reached on the host's address.
     assert not [w for w in words if w.startswith(("--network", "--net"))], words
@@ -259,7 +260,8 @@ def test_apache_and_its_sidekick_agree() -> None:
     (name,) = option(words, "--name")
     assert name == "apache.%i"
     assert option(words, "-p") == ["${COREOS_PRIVATE_IPV4}:%i:80"]
-    assert "sidekick.service=apache" in option(words, "-l")
+    assert option(words, "-l") == ["sidekick.service=apache", "sidekick.hosts=${APACHE_HOSTS}",
+                                   "sidekick.path=${APACHE_PATH}", "sidekick.weight=${APACHE_WEIGHT}"]
     assert "${APACHE_IMAGE}" in words
     (unit, command), = [(u, c) for u, c in program_lines() if u == "apache-discovery@.service"]
     assert option(shlex.split(command), "--container") == [name]

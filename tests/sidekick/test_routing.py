@@ -19,6 +19,8 @@ def container(**labels: str) -> Container:
 
 def test_no_routing_label_no_route() -> None:
     assert route_of(container(**{"sidekick.service": "web"})) is None
+    empty = {"sidekick.hosts": "", "sidekick.path": "", "sidekick.weight": ""}     # a unit's unset variables
+    assert route_of(container(**empty)) is None
 
 
 def test_labels_make_a_route() -> None:
@@ -31,7 +33,7 @@ def test_labels_make_a_route() -> None:
 
 
 @pytest.mark.parametrize("label,value", [
-    ("sidekick.hosts", "web example.com"), ("sidekick.hosts", ""), ("sidekick.hosts", "web.com,"),
+    ("sidekick.hosts", "web example.com"), ("sidekick.hosts", " "), ("sidekick.hosts", "web.com,"),
     ("sidekick.path", "shop"), ("sidekick.path", "/a b"), ("sidekick.path", "/a'b"),
     ("sidekick.weight", "0"), ("sidekick.weight", "101"), ("sidekick.weight", "x"),
     ("sidekick.service", "bad/name"),
