@@ -120,8 +120,8 @@ def resource_status(resource: TemplateResource, snapshot: Snapshot) -> ResourceS
     except BalancerError as exc:
         pool, rejected = pool_counts(resource, snapshot)
         return ResourceStatus(**base, pool=pool, rejected=rejected, error=read_error or one_line(str(exc)))
-    counted = {"pool": renderer.pool_sizes[resource.name], "rejected": rejected,
-               "routing": renderer.routing.get(resource.name)}
+    counted: dict[str, Any] = {"pool": renderer.pool_sizes[resource.name], "rejected": rejected,
+                               "routing": renderer.routing.get(resource.name)}
     if read_error is not None:
         return ResourceStatus(**base, **counted, error=read_error)
     return ResourceStatus(**base, **counted, in_sync=content == current)

@@ -22,7 +22,7 @@ RunCommand = Callable[[str, str, float], object]
 
 @dataclass(frozen=True)
 class FileState:
-    content: bytes
+    content: bytes | None          # None: not read (its size already tells it differs)
     mode: int
     uid: int
     gid: int
@@ -42,7 +42,7 @@ class Syncer:
     def sync(self, resource: TemplateResource, content: str, reload: bool = True) -> SyncResult:
         dest = resource.dest
         new = content.encode("utf-8")
-        current = read_state(dest)
+        current = read_state(dest, None if self.noop else len(new))
         wanted = desired_state(resource, new, current)
         if current == wanted:
             return SyncResult(changed=False)
@@ -86,11 +86,14 @@ class Syncer:
             raise CommandError(f"{exc}; {resource.dest}: {what}") from None
 
 
-def read_state(path: Path) -> FileState | None:
+def read_state(path: Path, size: int | None = None) -> FileState | None:
+    """The file's state; its content is read only when it has `size` bytes (or `size` is None):
+    a file of another size differs anyway, and a big one is not read for nothing."""
     try:
         with open(path, "rb") as handle:
             info = os.fstat(handle.fileno())
-            return FileState(handle.read(), stat.S_IMODE(info.st_mode), info.st_uid, info.st_gid)
+            content = handle.read() if size is None or info.st_size == size else None
+            return FileState(content, stat.S_IMODE(info.st_mode), info.st_uid, info.st_gid)
     except FileNotFoundError:
         return None
     except OSError as exc:
@@ -124,7 +127,7 @@ def stage(resource: TemplateResource, wanted: FileState) -> Path:
     staged = Path(name)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(wanted.content)
+            handle.write(wanted.content or b"")
             handle.flush()
             os.fchmod(handle.fileno(), wanted.mode)
             if (wanted.uid, wanted.gid) != (os.geteuid(), os.getegid()):
@@ -171,7 +174,8 @@ def restore(dest: Path, backup: Path | None) -> None:
 
 
 def unified_diff(dest: Path, current: FileState | None, wanted: FileState) -> str:
-    old = current.content.decode("utf-8", "replace") if current else ""
+    old = current.content.decode("utf-8", "replace") if current and current.content is not None else ""
+    assert wanted.content is not None
     lines = list(difflib.unified_diff(old.splitlines(keepends=True),
                                       wanted.content.decode("utf-8", "replace").splitlines(keepends=True),
                                       fromfile=str(dest), tofile=f"{dest} (new)"))

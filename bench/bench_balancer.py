@@ -62,13 +62,14 @@ class BalancerProcess(ManagedProcess):
 
     name = "balancer"
 
-    def __init__(self, log_path: Path, argv: list[str]) -> None:
+    def __init__(self, log_path: Path, argv: list[str], env: dict[str, str] | None = None) -> None:
         super().__init__(log_path)
         self.argv = argv
+        self.env = env or {}
 
     def start(self) -> "BalancerProcess":
         # No ETCD_* from our environment: the balancer reads ETCD_ENDPOINTS & co. as options.
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ETCD")}
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ETCD")} | self.env
         env["PYTHONUNBUFFERED"] = "1"
         self._spawn(self.argv, env=env)
         return self

@@ -21,7 +21,7 @@ import ipaddress
 import re
 from collections.abc import Callable, Iterable
 
-__all__ = ["MAX_LENGTH", "parse_backend", "valid_backends"]
+__all__ = ["MAX_LENGTH", "check_backend", "parse_backend", "valid_backends"]
 
 # Checked before any parsing so a huge value costs nothing; a DNS name
 # (253) plus brackets, colon and port never gets near this.
@@ -58,7 +58,7 @@ def valid_backends(
     """Return the sorted, de-duplicated valid backends; report each rejected (key, value, reason)."""
     accepted: set[str] = set()
     for key, value in items:
-        ok, result = _parse_cached(value)
+        ok, result = check_backend(value)
         if ok:
             accepted.add(result)
         else:
@@ -67,7 +67,7 @@ def valid_backends(
 
 
 @functools.lru_cache(maxsize=65536)
-def _parse_cached(value: str) -> tuple[bool, str]:
+def check_backend(value: str) -> tuple[bool, str]:
     """(True, normalized) or (False, reason): values repeat from one render to the next."""
     try:
         return True, parse_backend(value)

@@ -33,7 +33,7 @@ _HOST_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 _PATH = re.compile(r"/[A-Za-z0-9._~!&*+,=:@/-]*")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Route:
     """One container's routing claim, validated and normalised."""
     hosts: tuple[str, ...] = ()
@@ -132,7 +132,7 @@ def parse_address(text: str) -> str:
     return parse_backend(text)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KeyLayout:
     services: str = "/services"
     lb: str = "/lb"

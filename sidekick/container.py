@@ -72,7 +72,7 @@ def is_selected(container: Container, config: Config) -> bool:
             (len(config.container) >= 12 and container.id.startswith(config.container))
     if SERVICE_LABEL in container.labels:
         return True
-    return bool(config.image) and image_matches(container.image, config.image)
+    return config.image is not None and config.image != "" and image_matches(container.image, config.image)
 
 
 def image_matches(image: str, pattern: str) -> bool:

@@ -22,7 +22,8 @@ import requests
 from lbcommon.cli import EtcdSettings
 from lbcommon.etcd import call
 from lbcommon.routes import ROUTE_LABELS, SERVICE_LABEL, KeyLayout
-from lbcommon.routing import RoutingTable, build_table
+from lbcommon.routing import RoutingTable
+from lbcommon.routing_index import build_table
 from lbcommon.routing_report import format_services, routing_json
 from lbcommon.table import one_line, table
 from sidekick.container import Container, service_port

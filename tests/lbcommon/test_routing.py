@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from lbcommon.routes import KeyLayout, Route
-from lbcommon.routing import build_table
+from lbcommon.routing_index import build_table
 
 
 def backend(service: str, address: str, route: Route | None = None) -> dict[str, str]:
