@@ -148,3 +148,33 @@ def test_other_prefixes() -> None:
                          "/lb/maintenance/web": "on"}, layout)
     web = table.service("web")
     assert web is not None and web.routed and not web.maintenance
+
+
+def test_an_index_updated_change_by_change_equals_a_fresh_build() -> None:
+    """RoutingIndex re-parses only changed keys: after every random change its table must be
+    the one built from scratch (services, hosts, conflicts, drains, problems)."""
+    import random
+
+    from lbcommon.routing_index import RoutingIndex
+
+    rng = random.Random(20261201)
+    routes = [WEB, Route(("web.example.com",), "/api/"), Route(("shop.example.com",), "/", 3),
+              Route(("other.example.com",))]
+    services, addresses = ["web", "api", "shop", "zeta"], [f"10.0.0.{i}:80" for i in range(1, 7)]
+    keys: list[tuple[str, list[str]]] = []
+    for service in services:
+        for address in addresses:
+            keys.append((f"/services/{service}/{address}", [address, "garbage value", f"10.0.9.9:{rng.randint(1, 9)}"]))
+            keys.append((f"/lb/routes/{service}/{address}", [r.to_value() for r in routes] + ["{not json"]))
+            keys.append((f"/lb/drain/{service}/{address}", ["2026-12-01T00:00:00Z"]))
+        keys.append((f"/lb/maintenance/{service}", ["on"]))
+    keys.append(("/services/bad name/10.0.0.1:80", ["10.0.0.1:80"]))
+    index, values = RoutingIndex(), {}
+    for _step in range(600):
+        key, choices = rng.choice(keys)
+        if key in values and rng.random() < 0.4:
+            del values[key]
+        else:
+            values[key] = rng.choice(choices)
+        snapshot = dict(values)
+        assert index.update(snapshot) == build_table(snapshot)
