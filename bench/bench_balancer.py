@@ -24,7 +24,6 @@ import os
 import platform
 import re
 import shlex
-import shutil
 import statistics
 import subprocess
 import sys
@@ -34,8 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from common import (VENV_PYTHON, Row, add_run_options, cpu_model, ensure_venv, etcd_version, pct, print_profile,
-                    proc_status_kb, raise_on_signals, report_text)
+from common import (VENV_PYTHON, Row, add_run_options, cpu_model, ensure_venv, etcd_version, finish, pct,
+                    print_profile, proc_status_kb, raise_on_signals, report_failure, report_text)
 
 ensure_venv(__file__, ("etcd3",), "tests/balancer/test_resource.py")
 
@@ -388,10 +387,7 @@ def main() -> int:
         res.rss_now_kb = balancer.proc_status("VmRSS")
         failed = False
     except BaseException as exc:
-        print(f"\nbench_balancer: FAILED: {type(exc).__name__}: {exc}", file=sys.stderr)
-        if balancer is not None:
-            print(f"--- balancer log ({balancer.log_path}):\n{balancer.log_tail(40)}", file=sys.stderr)
-        interrupted = not isinstance(exc, Exception)
+        interrupted = report_failure("bench_balancer", exc, balancer)
     finally:
         if balancer is not None:
             balancer.stop(timeout=15)
@@ -403,11 +399,7 @@ def main() -> int:
     if args.profile:
         print_profile(profile_path, f"cProfile of the balancer's main thread ({profile_path}), "
                                     "top 35 by cumulative time:", 35)
-    if failed or args.keep:
-        print(f"\nwork directory kept: {work}")
-    else:
-        shutil.rmtree(work, ignore_errors=True)
-    return 130 if interrupted else (1 if failed else 0)
+    return finish(work, failed, interrupted, args.keep)
 
 
 if __name__ == "__main__":

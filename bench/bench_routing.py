@@ -22,15 +22,14 @@ from __future__ import annotations
 
 import argparse
 import shlex
-import shutil
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-from common import (VENV_PYTHON, Row, add_run_options, ensure_venv, pct, print_profile, raise_on_signals,
-                    report_text)
+from common import (VENV_PYTHON, Row, add_run_options, ensure_venv, finish, pct, print_profile, raise_on_signals,
+                    report_failure, report_text)
 
 ensure_venv(__file__, ("etcd3",), "tests/lbcommon/test_routing.py")
 
@@ -187,10 +186,7 @@ def main() -> int:
                      reloads <= allowed))
         failed = False
     except BaseException as exc:
-        print(f"\nbench_routing: FAILED: {type(exc).__name__}: {exc}", file=sys.stderr)
-        if balancer is not None:
-            print(f"--- balancer log ({balancer.log_path}):\n{balancer.log_tail(40)}", file=sys.stderr)
-        interrupted = not isinstance(exc, Exception)
+        interrupted = report_failure("bench_routing", exc, balancer)
     finally:
         if balancer is not None:
             balancer.stop(timeout=15)
@@ -203,11 +199,7 @@ def main() -> int:
     print(report_text(facts, f"mode: {'quick' if args.quick else 'full'}", rows, extra))
     if args.profile:
         print_profile(profile_path, f"cProfile of the balancer's main thread ({profile_path}):", 35)
-    if failed or args.keep:
-        print(f"\nwork directory kept: {work}")
-    else:
-        shutil.rmtree(work, ignore_errors=True)
-    return 130 if interrupted else (1 if failed else 0)
+    return finish(work, failed, interrupted, args.keep)
 
 
 if __name__ == "__main__":

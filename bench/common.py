@@ -111,6 +111,26 @@ def report_text(facts: str, mode: str, rows: list[Row], extra: list[str]) -> str
     return "\n".join(lines)
 
 
+def report_failure(script: str, exc: BaseException, process: object | None) -> bool:
+    """Print why the run failed, with the tail of `process`'s log (a procs ManagedProcess, or
+    None); True when it was interrupted (Ctrl-C, SIGTERM) rather than failed."""
+    print(f"\n{script}: FAILED: {type(exc).__name__}: {exc}", file=sys.stderr)
+    if process is not None:
+        name, log_path = getattr(process, "name", "process"), getattr(process, "log_path", "?")
+        print(f"--- {name} log ({log_path}):\n{process.log_tail(40)}", file=sys.stderr)  # type: ignore[attr-defined]
+    return not isinstance(exc, Exception)
+
+
+def finish(work: Path, failed: bool, interrupted: bool, keep: bool) -> int:
+    """Keep the work directory when asked or when the run failed, else remove it; the exit status."""
+    if failed or keep:
+        print(f"\nwork directory kept: {work}")
+    else:
+        import shutil
+        shutil.rmtree(work, ignore_errors=True)
+    return 130 if interrupted else (1 if failed else 0)
+
+
 def print_profile(path: Path, heading: str, top: int) -> None:
     """Print ``heading`` and the top entries of the cProfile file at ``path``, by cumulative
     then by own time."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import sys
+from typing import Callable
 
 import click
 
@@ -111,11 +112,15 @@ def status(etcd: EtcdSettings, prefix: str, lb_prefix: str, service: str | None,
     sys.exit(run_status(etcd, KeyLayout(prefix, lb_prefix), service, as_json))
 
 
-@main.command()
-@etcd_options
-@PREFIX_OPTION
-@LB_PREFIX_OPTION
-@click.argument("service")
+def operator_command(func: Callable[..., None]) -> click.Command:
+    """A `sidekick` command on one service's operator state: the etcd and prefix options, SERVICE."""
+    for decorate in reversed((main.command(), etcd_options, PREFIX_OPTION, LB_PREFIX_OPTION,
+                              click.argument("service"))):
+        func = decorate(func)
+    return func  # type: ignore[return-value]
+
+
+@operator_command
 @click.argument("address")
 def drain(etcd: EtcdSettings, prefix: str, lb_prefix: str, service: str, address: str) -> None:
     """Send no new request to SERVICE's backend ADDRESS (ip:port); requests in flight finish.
@@ -123,22 +128,14 @@ def drain(etcd: EtcdSettings, prefix: str, lb_prefix: str, service: str, address
     _drain(etcd, prefix, lb_prefix, service, address, on=True)
 
 
-@main.command()
-@etcd_options
-@PREFIX_OPTION
-@LB_PREFIX_OPTION
-@click.argument("service")
+@operator_command
 @click.argument("address")
 def undrain(etcd: EtcdSettings, prefix: str, lb_prefix: str, service: str, address: str) -> None:
     """Let SERVICE's backend ADDRESS take requests again."""
     _drain(etcd, prefix, lb_prefix, service, address, on=False)
 
 
-@main.command()
-@etcd_options
-@PREFIX_OPTION
-@LB_PREFIX_OPTION
-@click.argument("service")
+@operator_command
 @click.argument("state", type=click.Choice(["on", "off"]))
 def maintenance(etcd: EtcdSettings, prefix: str, lb_prefix: str, service: str, state: str) -> None:
     """Switch SERVICE's maintenance page on or off: on, its hosts answer 503 with the page and
