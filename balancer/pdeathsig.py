@@ -4,14 +4,22 @@ sends it SIGNUM when PARENT (the balancer) dies, even by SIGKILL.
 The balancer starts its --exec child through this small single-threaded process instead of a
 subprocess preexec_fn: running Python code between fork() and exec() of the multi-threaded
 balancer runs the at-fork handlers of gRPC, which now and then aborted the child (SIGABRT).
+
+The signals the balancer sends its child (the death signal and the forwarded TERM, INT, QUIT,
+HUP) get their default disposition before the exec.  An ignored signal is inherited across
+exec, and a shell cannot even trap a signal that was ignored when it started: a balancer
+started as a background job (SIGINT and SIGQUIT ignored) would otherwise leave a child that
+never sees the QUIT it is sent.
 """
 from __future__ import annotations
 
 import ctypes
 import os
+import signal
 import sys
 
 PR_SET_PDEATHSIG = 1
+DELIVERED = (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGHUP)
 
 
 def main(argv: list[str]) -> int:
@@ -25,6 +33,8 @@ def main(argv: list[str]) -> int:
         return 126
     if os.getppid() != parent:          # the balancer died before prctl took effect
         return 128 + signum
+    for delivered in {*DELIVERED, signal.Signals(signum)}:
+        signal.signal(delivered, signal.SIG_DFL)
     try:
         os.execvp(command[0], command)
     except OSError as exc:
