@@ -20,6 +20,7 @@ from sidekick.container import Container, backend_address, is_selected, is_termi
 from sidekick.docker_source import DockerSource
 from sidekick.errors import DockerError, NotRegistrable, RegistryError
 from sidekick.health import HealthState, probe
+from sidekick.keepalive import KeepaliveResult, LeaseKeeper
 from sidekick.metrics import SidekickMetrics
 from sidekick.registry import Registry
 from sidekick.routing import route_of, service_name
@@ -55,17 +56,20 @@ class Tracked:
         return self.container.health is not None
 
 
+Item = tuple[Any, ...] | KeepaliveResult
+
+
 @dataclass
 class Inbox:
     """Items from other threads; appending wakes the loop."""
     wake: threading.Event = field(default_factory=threading.Event)
-    items: deque[tuple[Any, ...]] = field(default_factory=deque)
+    items: deque[Item] = field(default_factory=deque)
 
-    def put(self, item: tuple[Any, ...]) -> None:
+    def put(self, item: Item) -> None:
         self.items.append(item)
         self.wake.set()
 
-    def drain(self) -> Iterator[tuple[Any, ...]]:
+    def drain(self) -> Iterator[Item]:
         while self.items:
             yield self.items.popleft()
 
@@ -103,9 +107,9 @@ class Sidekick:
         self.probes = ThreadPoolExecutor(max_workers=8, thread_name_prefix="probe")
         self.etcd_retry = Backoff(initial=0.5, maximum=min(10.0, config.keepalive_interval))
         self.etcd_retry_at: float | None = None
-        now = clock()
-        self.next_keepalive = now
-        self.next_reconcile = now + config.reconcile_interval
+        self.keeper = LeaseKeeper(registry.refresh, lambda: self.registry.lease_id, config.keepalive_interval,
+                                  self.inbox.put)
+        self.next_reconcile = clock() + config.reconcile_interval
         self.claimed = False
 
     # -- the loop ------------------------------------------------------------------------
@@ -117,6 +121,8 @@ class Sidekick:
                      self.config.service_prefix(self.config.service), self.config.ttl,
                      self.config.health.kind)
             self.docker.start()
+            self._etcd(self.registry.flush)          # a lease at once, Docker or not
+            self.keeper.start()
             try:
                 while self.stopping is None:
                     self.inbox.wake.wait(self._timeout())
@@ -127,6 +133,7 @@ class Sidekick:
                         self._handle(item)
                     self._timers()
             finally:
+                self.keeper.stop()
                 self.docker.stop()
                 self.probes.shutdown(wait=False, cancel_futures=True)
             return self._shutdown()
@@ -165,13 +172,16 @@ class Sidekick:
         return reasons
 
     def _timeout(self) -> float:
-        deadlines = [self.next_keepalive, self.next_reconcile]
+        deadlines = [self.next_reconcile]
         if self.etcd_retry_at is not None:
             deadlines.append(self.etcd_retry_at)
         deadlines += [t.next_probe for t in self.tracked.values() if self._wants_probe(t)]
         return max(0.0, min(deadlines) - self.clock())
 
-    def _handle(self, item: tuple[Any, ...]) -> None:
+    def _handle(self, item: Item) -> None:
+        if isinstance(item, KeepaliveResult):
+            self._on_keepalive(item)
+            return
         kind = item[0]
         if kind == "event":
             self._on_event(item[1])
@@ -183,12 +193,25 @@ class Sidekick:
         elif kind == "disconnected":
             self.metrics.docker_reconnects.inc()
 
+    def _on_keepalive(self, result: KeepaliveResult) -> None:
+        """A keepalive the LeaseKeeper made: record it; a lease etcd says is gone is replaced
+        and every key put again, now."""
+        if result.error:
+            self.metrics.keepalive_failures.inc()
+            self.last_etcd_error = result.error
+        elif not result.alive:
+            self.registry.lease_expired(result.lease_id)
+            self._etcd(self.registry.flush)
+        elif result.lease_id == self.registry.lease_id:
+            self.last_etcd_ok = self.clock()
+
     def _timers(self) -> None:
         now = self.clock()
-        if now >= self.next_keepalive or (self.etcd_retry_at is not None and now >= self.etcd_retry_at):
-            self._etcd(self.registry.keepalive if self.registry.in_sync else self.registry.flush,
-                       keepalive=True)
-            self.next_keepalive = now + self.config.keepalive_interval
+        if self.etcd_retry_at is not None and now >= self.etcd_retry_at:
+            if self.registry.in_sync:                  # nothing left to write (a reconcile failed)
+                self.etcd_retry_at = None
+            else:
+                self._etcd(self.registry.flush)
         if now >= self.next_reconcile:
             self.next_reconcile = now + self.config.reconcile_interval
             self._reconcile()
@@ -196,13 +219,11 @@ class Sidekick:
             if self._wants_probe(tracked) and now >= tracked.next_probe:
                 self._start_probe(tracked)
 
-    def _etcd(self, action: Callable[[], None], keepalive: bool = False) -> bool:
+    def _etcd(self, action: Callable[[], None]) -> bool:
         """Run an etcd step; on failure keep the desired state and retry with backoff."""
         try:
             action()
         except RegistryError as exc:
-            if keepalive:
-                self.metrics.keepalive_failures.inc()
             self.last_etcd_error = str(exc)
             delay = self.etcd_retry.next_delay()
             self.etcd_retry_at = self.clock() + delay

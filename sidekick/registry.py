@@ -74,18 +74,20 @@ class Registry:
         self._dirty.update(self.desired)
         log.info("lease %x granted, ttl %ds; %d keys to put", lease.id, lease.ttl, len(self.desired))
 
-    def keepalive(self) -> None:
-        """One keepalive; a lost lease is replaced and every key put again."""
-        self.ensure_lease()
-        assert self.lease_id is not None
-        responses = call(self._client, RegistryError, f"lease keepalive {self.lease_id:x}",
-                         lambda: list(self._client.refresh_lease(self.lease_id)))
-        if not responses or responses[0].TTL <= 0:
-            lost = self.lease_id
-            self.lease_id = None
-            log.warning("lease %x expired (etcd was unreachable or we stalled); granting a new one "
-                        "and putting %d keys again", lost, len(self.desired))
-            self.flush()
+    def refresh(self, lease_id: int) -> bool:
+        """One keepalive of `lease_id`; False when etcd says it is gone.  Safe from another
+        thread (the LeaseKeeper's): it reads and changes nothing of the registry."""
+        responses = call(self._client, RegistryError, f"lease keepalive {lease_id:x}",
+                         lambda: list(self._client.refresh_lease(lease_id)))
+        return bool(responses) and responses[0].TTL > 0
+
+    def lease_expired(self, lease_id: int) -> None:
+        """etcd said `lease_id` is gone: the next flush grants a new lease and puts every key."""
+        if self.lease_id != lease_id:
+            return
+        self.lease_id = None
+        log.warning("lease %x expired (etcd was unreachable or we stalled); granting a new one "
+                    "and putting %d keys again", lease_id, len(self.desired))
 
     def reconcile(self, prefixes: Iterable[str]) -> None:
         """Compare etcd with the desired state: delete keys of ours nobody wants, put missing ones."""

@@ -369,6 +369,36 @@ def test_dockerd_restart_pool_follows(etcd, stack, boxes, programs, docker_contr
     assert balancer.running() and sidekick.running()
 
 
+@pytest.mark.docker
+def test_a_hung_dockerd_never_costs_a_healthy_backend_its_key(etcd, stack, boxes, programs, docker_control,
+                                                               timing) -> None:
+    """dockerd frozen (SIGSTOP) for 25 s while its container runs and answers: every `docker ps`
+    and inspect the sidekick makes hangs for its timeout (10 s, longer than the TTL), yet the
+    lease is kept alive by its own thread: the key never leaves etcd, on the same lease."""
+    sidekick = programs("sidekick", *stack.sidekick_args(TTL, "--check", "http", "--reconcile-interval", "3"))
+    box = boxes.run("c1")
+    wait_for(lambda: stack.addresses() == {box.address}, timeout=20, message="c1 registered")
+    before = stack.registrations()
+    seen: list[tuple[float, dict[str, tuple[str, int]]]] = []
+    with docker_control.frozen():
+        frozen = time.monotonic()
+        while time.monotonic() - frozen < 25:
+            now = stack.registrations()
+            if now != before:
+                seen.append((time.monotonic() - frozen, now))
+            time.sleep(0.1)
+        assert procs.http_get(f"http://{box.address}/")[1].strip() == "c1"     # it ran on meanwhile
+        assert "docker ps failed" in sidekick.output() or "reconcile postponed" in sidekick.output()
+    assert seen == [], f"registrations changed while dockerd hung: {seen[:3]} (before: {before})"
+    assert "expired" not in sidekick.output()
+    thawed = time.monotonic()
+    other = boxes.run("c2")                                 # and Docker is followed again after it
+    wait_for(lambda: stack.addresses() == {box.address, other.address}, timeout=30,
+             message="c2 registered after dockerd's SIGCONT")
+    timing("dockerd SIGCONT -> new container's key", time.monotonic() - thawed)
+    assert sidekick.running()
+
+
 # --------------------------------------------------------------------------- scenario 4
 
 

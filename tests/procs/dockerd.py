@@ -3,12 +3,14 @@ restarted for reconnect tests), the busybox httpd test image and published addre
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import subprocess
 import time
 from pathlib import Path
+from typing import Iterator
 
 from .base import LOOPBACK, ManagedProcess, wait_for, which
 
@@ -107,6 +109,23 @@ class DockerControl:
     def restart(self) -> None:
         self.stop_daemon()
         self._start()
+
+    def pid(self) -> int:
+        """The running dockerd's pid (ours, or the machine's from its pid file)."""
+        if self.owned is not None and self.owned.pid is not None:
+            return self.owned.pid
+        return int(self.PID_FILE.read_text().strip())
+
+    @contextlib.contextmanager
+    def frozen(self) -> Iterator[int]:
+        """dockerd stopped with SIGSTOP (a hung daemon: its API does not answer, its containers
+        run on); SIGCONT when the block ends, whatever happened in it."""
+        pid = self.pid()
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            yield pid
+        finally:
+            os.kill(pid, signal.SIGCONT)
 
     def close(self) -> None:
         """Stop the daemon only if the tests started it."""
