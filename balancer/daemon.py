@@ -19,6 +19,7 @@ from balancer.render import Renderer
 from balancer.resource import ConfdirState, TemplateResource, confdir_state, load_confdir
 from balancer.store import PROGRESS_INTERVAL, Snapshot, Store
 from balancer.commands import run_command
+from balancer.leftovers import recover
 from balancer.metrics import BalancerMetrics
 from balancer.supervise import Child
 from balancer.sync import Syncer
@@ -51,6 +52,8 @@ class Balancer:
             log.error("%s; skipped", error)
         if not resources and not errors:
             log.warning("%s: no template resources (*.toml)", self.config.confdir / "conf.d")
+        for resource in resources:
+            recover(resource.dest, noop=self.config.noop)
         self.resources = resources
         return len(errors)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import logging
 import os
+import shlex
 import stat
 import tempfile
 from dataclasses import dataclass
@@ -49,10 +50,27 @@ class Syncer:
         diff = unified_diff(dest, current, wanted) if self.noop else ""
         staged = stage(resource, wanted)
         try:
-            self._swap_check_reload(resource, staged, current is not None, reload)
+            if self.noop:
+                self._check_staged(resource, staged)
+            else:
+                self._swap_check_reload(resource, staged, current is not None, reload)
         finally:
             _unlink(staged)
         return SyncResult(changed=True, diff=diff)
+
+    def _check_staged(self, resource: TemplateResource, staged: Path) -> None:
+        """--noop: the destination is never touched, not even for the length of a check.  A
+        check_cmd that names the staged file ({{.src}}) checks it there; one that checks the
+        live configuration (`nginx -t`) cannot see the new file, so it is not run."""
+        if resource.check_cmd and "{{.src}}" in resource.check_cmd:
+            self._run(f"{resource.name}: check_cmd", check_command(resource.check_cmd, staged),
+                      resource.command_timeout)
+            log.info("%s: noop: %s would change (check of the staged file passed), left as it is",
+                     resource.name, resource.dest)
+        else:
+            log.info("%s: noop: %s would change, left as it is%s", resource.name, resource.dest,
+                     " (check_cmd not run: it checks the live configuration, which --noop never changes)"
+                     if resource.check_cmd else "")
 
     def _swap_check_reload(self, resource: TemplateResource, staged: Path, existed: bool,
                            reload: bool) -> None:
@@ -61,12 +79,8 @@ class Syncer:
         try:
             swap_in(staged, dest)
             if resource.check_cmd:
-                command = resource.check_cmd.replace("{{.src}}", str(staged))
-                self._run(f"{resource.name}: check_cmd", command, resource.command_timeout)
-            if self.noop:
-                restore(dest, backup)
-                log.info("%s: noop: %s would change (check passed), left as it was", resource.name, dest)
-                return
+                self._run(f"{resource.name}: check_cmd", check_command(resource.check_cmd, staged),
+                          resource.command_timeout)
             if reload and resource.reload_cmd:
                 self._reload(resource, backup)
         except BaseException:
@@ -84,6 +98,11 @@ class Syncer:
         except CommandError as exc:
             what = "previous file put back" if backup else "new file removed"
             raise CommandError(f"{exc}; {resource.dest}: {what}") from None
+
+
+def check_command(check_cmd: str, staged: Path) -> str:
+    """check_cmd with {{.src}} replaced by the staged file's path, quoted for the shell."""
+    return check_cmd.replace("{{.src}}", shlex.quote(str(staged)))
 
 
 def read_state(path: Path, size: int | None = None) -> FileState | None:

@@ -82,3 +82,16 @@ def onetime(site: Site) -> Callable[..., tuple[int, str]]:
                              text=True, timeout=60)
         return res.returncode, res.stdout + res.stderr
     return run
+
+
+@pytest.fixture
+def good(site: Site, onetime: Callable[..., tuple[int, str]], http_backends: Callable[[str], procs.HttpBackend]) -> bytes:
+    """A first successful sync (backend "alpha" under /services/apache/, nginx reloaded): the
+    file a failure must leave as it is."""
+    a = http_backends("alpha")
+    site.etcd.put("/services/apache/" + a.address, a.address)
+    status, output = onetime()
+    assert status == 0, output
+    site.nginx.reload()
+    assert site.served() == {"alpha"}
+    return site.dest.read_bytes()

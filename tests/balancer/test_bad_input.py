@@ -15,18 +15,6 @@ def error_lines(output: str) -> list[str]:
     return [line for line in output.splitlines() if " ERROR " in line or " WARNING " in line]
 
 
-@pytest.fixture
-def good(site, onetime, http_backends):
-    """A first successful sync: the file every failure below must leave as it is."""
-    a = http_backends("alpha")
-    site.etcd.put(KEY + a.address, a.address)
-    status, output = onetime()
-    assert status == 0, output
-    site.nginx.reload()
-    assert site.served() == {"alpha"}
-    return site.dest.read_bytes()
-
-
 def assert_fails_naming(onetime, *names: str) -> str:
     status, output = onetime()
     assert status != 0, output

@@ -118,7 +118,7 @@ def test_no_reload_when_asked(tmp_path: Path) -> None:
     assert [c[0] for c in run.calls] == ["check_cmd"]
 
 
-def test_noop_checks_shows_diff_and_changes_nothing(tmp_path: Path) -> None:
+def test_noop_checks_the_staged_file_shows_diff_and_never_touches_the_destination(tmp_path: Path) -> None:
     dest = tmp_path / "app.conf"
     dest.write_text("old\n")
     inode = os.stat(dest).st_ino
@@ -126,9 +126,29 @@ def test_noop_checks_shows_diff_and_changes_nothing(tmp_path: Path) -> None:
     result = Syncer(run, noop=True).sync(resource(dest), "new\n")
     assert result.changed
     assert "-old\n" in result.diff and "+new\n" in result.diff
-    assert [c[0] for c in run.calls] == ["check_cmd"] and run.calls[0][2] == "new\n"
+    [(what, command, seen)] = run.calls
+    assert what == "check_cmd" and seen == "old\n"               # not even during the check
+    assert Path(command.split()[1]).name.startswith(".app.conf.")  # {{.src}}: the staged file
     assert dest.read_text() == "old\n" and os.stat(dest).st_ino == inode
     assert leftovers(tmp_path) == []
+
+
+def test_noop_does_not_run_a_check_of_the_live_configuration(tmp_path: Path) -> None:
+    """`nginx -t` checks the live configuration: it could only check the new file by putting it
+    in place, which --noop never does."""
+    dest = tmp_path / "app.conf"
+    dest.write_text("old\n")
+    run = FakeRun(dest)
+    result = Syncer(run, noop=True).sync(resource(dest, check_cmd="nginx -t"), "new\n")
+    assert result.changed and run.calls == [] and dest.read_text() == "old\n"
+
+
+def test_the_staged_path_is_quoted_for_the_shell(tmp_path: Path) -> None:
+    folder = tmp_path / "with space; and $HOME"
+    folder.mkdir()
+    dest = folder / "app.conf"
+    Syncer(run_command).sync(resource(dest, check_cmd="test -f {{.src}}", reload_cmd=None), "new\n")
+    assert dest.read_text() == "new\n"
 
 
 def test_missing_destination_directory(tmp_path: Path) -> None:
