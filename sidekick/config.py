@@ -43,5 +43,12 @@ class Config:
         return f"{self.prefix.rstrip('/')}/{service}/"
 
     @property
+    def owner_key(self) -> str:
+        """Names this sidekick across restarts (host address and what it watches), under its
+        lease: a restarted run finds the lease of the run before it there."""
+        identity = f"container-{self.container}" if self.container else "host-wide"
+        return f"{self.layout.lb}/sidekicks/{self.host_ip}/{identity}"
+
+    @property
     def layout(self) -> KeyLayout:
         return KeyLayout(self.prefix, self.lb_prefix)

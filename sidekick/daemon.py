@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import signal
 import threading
 import time
@@ -93,7 +94,7 @@ class Sidekick:
         self.registry = registry
         self.metrics = metrics or SidekickMetrics()
         self.metrics.containers.set_function(lambda: len(self.tracked))
-        self.metrics.registered.set_function(lambda: len(self.registry.desired))
+        self.metrics.registered.set_function(lambda: sum(t.registered for t in self.tracked.values()))
         self.last_etcd_ok: float | None = None       # last successful keepalive, grant or write
         self.last_etcd_error = "no lease yet"
         self.clock = clock
@@ -414,18 +415,27 @@ class Sidekick:
         prefixes = {self.config.service_prefix(self.config.service)} | \
                    {k.rsplit("/", 1)[0] + "/" for t in self.tracked.values() for k in t.keys}
         if self._etcd(lambda: self.registry.reconcile(prefixes)) and not self.claimed:
-            self.claimed = self._claim_stale(prefixes)
+            self.claimed = self._claim_stale()
 
-    def _claim_stale(self, prefixes: set[str]) -> bool:
-        """Host-wide with host addresses: keys for this host IP that no lease of ours holds
-        were left by a run of ours that was killed; remove them now instead of after the TTL."""
-        if self.config.container or self.config.address_mode != "host":
+    def _claim_stale(self) -> bool:
+        """Keys left under the lease of this sidekick's own earlier run (SIGKILLed: its lease
+        lives on until its TTL) for containers that no longer run are removed now.  The earlier
+        run is known by its owner key (`<lb>/sidekicks/<host-ip>/<identity>`, under its lease);
+        keys under any other lease, such as those of a per-container sidekick next to a
+        host-wide one, are never touched."""
+        if self.config.address_mode != "host":
             return True
-        owned = f"{self.config.host_ip}:"
+        owner = self.config.owner_key
         running = frozenset(k for t in self.tracked.values() for k in t.keys)   # checks not run yet
 
         def claim() -> None:
-            for prefix in sorted(prefixes):
-                self.registry.claim_stale(prefix, owned, keep=running)
+            earlier = self.registry.lease_of(owner)
+            if earlier and earlier != self.registry.lease_id:
+                log.info("claiming keys of this sidekick's earlier run (lease %x, %s)", earlier, owner)
+                for prefix in (self.config.layout.services + "/", self.config.layout.routes):
+                    self.registry.claim_stale(prefix, earlier, keep=running)
+            else:
+                log.info("no earlier run of this sidekick (%s) to claim keys from", owner)
+            self.registry.set(owner, f"pid {os.getpid()}")
 
         return self._etcd(claim)

@@ -25,7 +25,7 @@ class SidekickMetrics:
         self.removals = Counter("sidekick_removals_total", "Keys removed, by reason.", ["reason"], registry=r)
         self.containers = Gauge("sidekick_containers_watched", "Selected containers being tracked.",
                                 registry=r)
-        self.registered = Gauge("sidekick_registered_keys", "Keys this sidekick wants in etcd.", registry=r)
+        self.registered = Gauge("sidekick_registered_keys", "Backend keys this sidekick registers (healthy containers; route and owner keys not counted).", registry=r)
         self.keepalive_failures = Counter("sidekick_lease_keepalive_failures_total",
                                           "Lease keepalives (or the re-grant and re-put after a loss) "
                                           "that failed.", registry=r)

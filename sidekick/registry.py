@@ -108,18 +108,27 @@ class Registry:
                 self._dirty.add(key)
         self.flush()
 
-    def claim_stale(self, prefix: str, owned: str, keep: frozenset[str] = frozenset()) -> None:
-        """Delete keys under `prefix` for addresses starting with `owned` (e.g. our host IP)
-        that belong to no lease of ours: left by an earlier run of ours that was killed.
-        `keep`: keys of running containers whose health is not known yet (they stay until
-        their check decides; a pass re-puts them under our lease)."""
+    def lease_of(self, key: str) -> int:
+        """The lease `key` is attached to (0: none, or no such key)."""
+        _value, meta = call(self._client, RegistryError, f"get {key}", self._client.get, key)
+        return meta.lease_id if meta is not None else 0
+
+    def claim_stale(self, prefix: str, lease_id: int, keep: frozenset[str] = frozenset()) -> None:
+        """Delete keys under `prefix` held by `lease_id` (our own earlier run's) that we do not
+        want now.  `keep`: keys of running containers whose health is not known yet (they stay
+        until their check decides; a pass re-puts them under our lease).  Each delete compares
+        the key's revision: a key written again meanwhile (by anyone) stays."""
+        tx = self._client.transactions
         for _value, meta in call(self._client, RegistryError, f"get {prefix}",
                                  lambda: list(self._client.get_prefix(prefix))):
             key = meta.key.decode("utf-8", "replace")
-            if key[len(prefix):].startswith(owned) and key not in self.desired and key not in keep \
-                    and meta.lease_id != self.lease_id:
-                log.info("%s: stale registration of this host (lease %x), deleting", key, meta.lease_id)
-                call(self._client, RegistryError, f"delete {key}", self._client.delete, key)
+            if meta.lease_id != lease_id or key in self.desired or key in keep:
+                continue
+            deleted, _ = call(self._client, RegistryError, f"delete {key}", self._client.transaction,
+                              compare=[tx.mod(key) == meta.mod_revision], success=[tx.delete(key)], failure=[])
+            if deleted:
+                log.info("%s: left by this sidekick's earlier run (lease %x), no container wants it; deleted",
+                         key, lease_id)
 
     def revoke(self) -> None:
         if self.lease_id is None:

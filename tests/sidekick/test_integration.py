@@ -307,3 +307,25 @@ def test_metrics_and_healthz(env, boxes, sidekick) -> None:
     wait_for(lambda: http_get(base + "/healthz") == (200, "ok\n"), timeout=20)
     env.wait_keys({env.key(b)})
     assert sk.running()
+
+
+def test_a_restart_never_deletes_live_keys_of_another_sidekick_on_the_host(env, boxes, sidekick) -> None:
+    """A per-container sidekick and a host-wide one on one host address: the host-wide one's
+    start (and restart) must leave the other's live keys alone; it claims only what its own
+    earlier run left."""
+    lone = boxes(label=False)                           # only the per-container sidekick sees it
+    sidekick("--container", lone.name)
+    env.wait_keys({env.key(lone)})
+
+    def created() -> int:                                # changes if the key is deleted and put again
+        _value, meta = env.etcd.client().get(env.key(lone))
+        return meta.create_revision
+
+    first = created()
+    labelled = boxes()
+    for run in range(2):                                 # a first start, then a restart after SIGKILL
+        wide = sidekick(ttl=30)
+        wide.wait_output("to claim keys from" if run == 0 else "claiming keys of this sidekick's earlier run")
+        env.wait_keys({env.key(lone), env.key(labelled)})
+        assert created() == first, "the per-container sidekick's key was deleted"
+        wide.kill()
