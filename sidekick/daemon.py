@@ -3,6 +3,7 @@ the Docker event thread and the health-probe pool only hand it items and wake it
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import os
 import signal
@@ -11,7 +12,7 @@ import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Mapping
 
 from lbcommon.etcd import connect
 from lbcommon.observe import run_observed
@@ -20,6 +21,7 @@ from sidekick.config import Config
 from sidekick.container import Container, backend_address, is_selected, is_terminating, kill_signal
 from sidekick.docker_source import DockerSource
 from sidekick.errors import DockerError, NotRegistrable, RegistryError
+from sidekick.events import DockerEvent, Event, ProbeDone
 from sidekick.health import HealthState, probe
 from sidekick.keepalive import KeepaliveResult, LeaseKeeper
 from sidekick.metrics import SidekickMetrics
@@ -37,6 +39,9 @@ ADD_ACTIONS = frozenset({"start", "unpause", "restart"})
 DRAIN_GRACE = 120.0
 
 
+_RUNS = itertools.count(1)
+
+
 @dataclass
 class Tracked:
     container: Container
@@ -47,6 +52,7 @@ class Tracked:
     next_probe: float = 0.0
     probing: bool = False
     route: tuple[str, str] | None = None           # (key, value): held while tracked, healthy or not
+    run: int = field(default_factory=lambda: next(_RUNS))   # this tracking of the container
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -57,20 +63,17 @@ class Tracked:
         return self.container.health is not None
 
 
-Item = tuple[Any, ...] | KeepaliveResult
-
-
 @dataclass
 class Inbox:
     """Items from other threads; appending wakes the loop."""
     wake: threading.Event = field(default_factory=threading.Event)
-    items: deque[Item] = field(default_factory=deque)
+    items: deque[Event] = field(default_factory=deque)
 
-    def put(self, item: Item) -> None:
+    def put(self, item: Event) -> None:
         self.items.append(item)
         self.wake.set()
 
-    def drain(self) -> Iterator[Item]:
+    def drain(self) -> Iterator[Event]:
         while self.items:
             yield self.items.popleft()
 
@@ -179,19 +182,17 @@ class Sidekick:
         deadlines += [t.next_probe for t in self.tracked.values() if self._wants_probe(t)]
         return max(0.0, min(deadlines) - self.clock())
 
-    def _handle(self, item: Item) -> None:
-        if isinstance(item, KeepaliveResult):
+    def _handle(self, item: Event) -> None:
+        if isinstance(item, DockerEvent):
+            self._on_event(item.data)
+        elif isinstance(item, ProbeDone):
+            self._on_probe(item)
+        elif isinstance(item, KeepaliveResult):
             self._on_keepalive(item)
-            return
-        kind = item[0]
-        if kind == "event":
-            self._on_event(item[1])
-        elif kind == "probe":
-            self._on_probe(item[1], item[2], item[3])
-        elif kind == "connected":
+        elif item.connected:
             log.info("Docker event stream connected; reconciling")
             self._reconcile(deep=True)
-        elif kind == "disconnected":
+        else:
             self.metrics.docker_reconnects.inc()
 
     def _on_keepalive(self, result: KeepaliveResult) -> None:
@@ -238,7 +239,7 @@ class Sidekick:
 
     # -- Docker events -------------------------------------------------------------------
 
-    def _on_event(self, event: dict[str, Any]) -> None:
+    def _on_event(self, event: Mapping[str, Any]) -> None:
         action = str(event.get("Action") or event.get("status") or "")
         cid = event.get("id") or (event.get("Actor") or {}).get("ID")
         if not cid:
@@ -340,7 +341,7 @@ class Sidekick:
     def _start_probe(self, tracked: Tracked) -> None:
         health = self.config.health
         tracked.probing = True
-        cid = tracked.container.id
+        cid, run = tracked.container.id, tracked.run
         future = self.probes.submit(probe, health.kind, tracked.value, health.timeout, health.path)
 
         def done(f: Future[tuple[bool, str]]) -> None:
@@ -348,14 +349,15 @@ class Sidekick:
                 passed, detail = f.result()
             except Exception as exc:  # noqa: BLE001 - a probe must never kill the loop
                 passed, detail = False, f"probe error: {exc}"
-            self.inbox.put(("probe", cid, passed, detail))
+            self.inbox.put(ProbeDone(cid, run, passed, detail))
 
         future.add_done_callback(done)
 
-    def _on_probe(self, cid: str, passed: bool, detail: str) -> None:
-        tracked = self.tracked.get(cid)
-        if tracked is None:
-            return
+    def _on_probe(self, result: ProbeDone) -> None:
+        tracked = self.tracked.get(result.cid)
+        if tracked is None or tracked.run != result.run:
+            return                      # dropped since, or restarted: the result is of an earlier run
+        passed, detail = result.passed, result.detail
         tracked.probing = False
         self.metrics.health_checks.labels("pass" if passed else "fail").inc()
         flipped = tracked.health.record(passed)

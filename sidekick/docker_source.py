@@ -12,10 +12,11 @@ import requests
 from lbcommon.retry import Backoff
 from sidekick.container import Container
 from sidekick.errors import DockerError
+from sidekick.events import DockerEvent, StreamState
 
 log = logging.getLogger(__name__)
 
-Emit = Callable[[tuple[Any, ...]], None]
+Emit = Callable[[DockerEvent | StreamState], None]
 
 
 class DockerSource:
@@ -76,10 +77,10 @@ class DockerSource:
                 client = self._events_client = self._connect()
                 events = client.api.events(decode=True, filters={"type": "container"})
                 self.connected = True
-                self._emit(("connected",))        # reconcile: events may have been missed
+                self._emit(StreamState(connected=True))    # reconcile: events may have been missed
                 for event in events:
                     self._backoff.reset()
-                    self._emit(("event", event))
+                    self._emit(DockerEvent(event))
                 if not self._stop.is_set():
                     raise DockerError("Docker event stream closed")
             except (DockerError, docker.errors.DockerException, requests.RequestException, OSError) as exc:
@@ -90,7 +91,7 @@ class DockerSource:
                 delay = self._backoff.next_delay()
                 log.warning("%s; reconnecting in %.1fs", exc if isinstance(exc, DockerError)
                             else f"Docker event stream broke: {_short(exc)}", delay)
-                self._emit(("disconnected",))
+                self._emit(StreamState(connected=False))
                 self._stop.wait(delay)
             finally:
                 _close(client)
