@@ -1,15 +1,13 @@
 """The balancer's main loop: one thread decides when to render; etcd and the child wake it."""
 from __future__ import annotations
 
-import contextlib
 import logging
 import shutil
 import signal
 import sys
 import threading
 import time
-from collections import deque
-from typing import Callable, Iterator
+from typing import Callable
 
 from balancer.cache import KeyCache
 from balancer.config import Config
@@ -23,6 +21,7 @@ from balancer.leftovers import recover
 from balancer.metrics import BalancerMetrics
 from balancer.supervise import Child
 from balancer.sync import Syncer
+from lbcommon.signals import Signals
 from lbcommon.etcd import connect
 from lbcommon.observe import run_observed
 from lbcommon.retry import Backoff
@@ -149,33 +148,6 @@ def run_onetime(balancer: Balancer) -> int:
     return EXIT_OK
 
 
-class Signals:
-    """Handlers only note the signal and wake the loop; the loop acts on it."""
-
-    def __init__(self, wake: threading.Event) -> None:
-        self._wake = wake
-        self._pending: deque[int] = deque()
-
-    @contextlib.contextmanager
-    def installed(self) -> Iterator[None]:
-        previous = {sig: signal.signal(sig, self._handle) for sig in HANDLED_SIGNALS}
-        try:
-            yield
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-
-    def _handle(self, signum: int, frame: object) -> None:
-        self._pending.append(signum)
-        self._wake.set()
-
-    def take(self) -> list[int]:
-        taken = []
-        while self._pending:
-            taken.append(self._pending.popleft())
-        return taken
-
-
 class Loop:
     def __init__(self, balancer: Balancer, clock: Callable[[], float] = time.monotonic) -> None:
         config = balancer.config
@@ -184,7 +156,7 @@ class Loop:
         self.clock = clock
         self.wake = threading.Event()
         self.changed = threading.Event()
-        self.signals = Signals(self.wake)
+        self.signals = Signals(HANDLED_SIGNALS, self.wake)
         self.debouncer = Debouncer(config.debounce_quiet, config.debounce_limit, clock)
         self.retry = Backoff(initial=1.0, maximum=config.retry_max)
         self.child = Child(config.exec_command, self.wake, config.exec_death_signal) if config.exec_command else None

@@ -36,7 +36,8 @@ class BalancerMetrics:
         self.rejected = Counter("balancer_rejected_backend_values_total",
                                 "Distinct invalid backend values kept out of a rendered file.",
                                 ["resource"], registry=r)
-        self.pool_size = Gauge("balancer_pool_size", "Backends in the last render of a resource.",
+        self.pool_size = Gauge("balancer_pool_size", "Distinct backend addresses (host:port) the last render of a resource read: from backends(), "
+                               "routing(), and confd's getvs/gets/getv/get.",
                                ["resource"], registry=r)
         self.route_conflicts = Gauge("balancer_route_conflicts",
                                      "Routing conflicts settled by rule in the last render of a resource "

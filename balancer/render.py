@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping
 
 import jinja2
 
@@ -12,6 +12,7 @@ from balancer.funcs import make_globals
 from balancer.resource import TemplateResource
 from balancer.route_funcs import RoutingFunction
 from balancer.store import Snapshot
+from lbcommon.backends import check_backend
 from lbcommon.routes import KeyLayout
 from lbcommon.routing import Problem, RoutingTable
 from lbcommon.routing_index import RoutingIndex
@@ -37,7 +38,7 @@ class Renderer:
         self._environments: dict[Path, jinja2.Environment] = {}
         self._reported: set[tuple[str, str, str, str]] = set()
         self._on_rejected = on_rejected or (lambda resource: None)
-        self.pool_sizes: dict[str, int] = {}     # resource -> backends() and routing() backends, last render
+        self.pool_sizes: dict[str, int] = {}     # resource -> distinct backend addresses in its last render
         self.routing: dict[str, RoutingTable] = {}   # resource -> routing() in its last render
         self._indexes: dict[tuple[str, KeyLayout], RoutingIndex] = {}   # kept from render to render
 
@@ -53,8 +54,9 @@ class Renderer:
 
         template = self._template(resource)
         functions = make_globals(values, on_reject)
-        pool = 0
-        backends = functions["backends"]
+        pool: set[str] = set()
+        for name in _POOL_FUNCTIONS:
+            functions[name] = _noting(functions[name], pool)
         def index(layout: KeyLayout) -> RoutingIndex:
             found = self._indexes.get((resource.name, layout))
             if found is None:
@@ -63,17 +65,12 @@ class Renderer:
 
         routing = RoutingFunction(values, on_problem, index)
 
-        def counted_backends(pattern: str) -> list[str]:
-            nonlocal pool
-            found = backends(pattern)
-            pool += len(found)
-            return found
-
-        functions["backends"] = counted_backends
         functions["routing"] = routing
         try:
             content = template.render(functions)
-            self.pool_sizes[resource.name] = pool + routing.pool_size
+            pool.update(b.address for table in routing.tables.values() for service in table.services
+                        for b in service.backends)
+            self.pool_sizes[resource.name] = len(pool)
             if routing.tables:
                 self.routing[resource.name] = list(routing.tables.values())[-1]
             else:
@@ -121,6 +118,22 @@ class Renderer:
             self._on_rejected(resource.name)
         shown = key if key.isprintable() else repr(key)   # one log line, whatever the key holds
         log.warning("%s: %s %r at key %s: %s", resource.name, what, value[:200], shown[:300], reason)
+
+
+# The functions a template reads backends with: the pool is the distinct valid host:port values
+# they returned (so a confd-style `getvs` template reports its pool too), plus routing()'s.
+_POOL_FUNCTIONS = ("backends", "getvs", "gets", "getv", "get")
+
+
+def _noting(func: Callable[..., Any], pool: set[str]) -> Callable[..., Any]:
+    def noted(*args: Any) -> Any:
+        result = func(*args)
+        for item in result if isinstance(result, list) else [result]:
+            ok, address = check_backend(item if isinstance(item, str) else getattr(item, "value", ""))
+            if ok:
+                pool.add(address)
+        return result
+    return noted
 
 
 def _line(exc: BaseException, src: Path) -> str:

@@ -2,7 +2,6 @@
 the Docker event thread and the health-probe pool only hand it items and wake it."""
 from __future__ import annotations
 
-import contextlib
 import itertools
 import logging
 import os
@@ -17,6 +16,7 @@ from typing import Any, Callable, Iterator, Mapping
 from lbcommon.etcd import connect
 from lbcommon.observe import run_observed
 from lbcommon.retry import Backoff
+from lbcommon.signals import Signals
 from sidekick.config import Config
 from sidekick.container import Container, backend_address, is_selected, is_terminating, kill_signal
 from sidekick.docker_source import DockerSource
@@ -102,6 +102,7 @@ class Sidekick:
         self.last_etcd_error = "no lease yet"
         self.clock = clock
         self.inbox = Inbox()
+        self.signals = Signals(STOP_SIGNALS, self.inbox.wake)
         self.docker = docker_source or DockerSource(config.docker_timeout, self.inbox.put)
         self.tracked: dict[str, Tracked] = {}
         self.reported: set[str] = set()            # containers already reported as not registrable
@@ -119,7 +120,7 @@ class Sidekick:
     # -- the loop ------------------------------------------------------------------------
 
     def run(self) -> int:
-        with self._signals():
+        with self.signals.installed():
             log.info("sidekick: %s, keys under %s, lease ttl %ds, check %s",
                      f"container {self.config.container}" if self.config.container else "host-wide",
                      self.config.service_prefix(self.config.service), self.config.ttl,
@@ -131,6 +132,8 @@ class Sidekick:
                 while self.stopping is None:
                     self.inbox.wake.wait(self._timeout())
                     self.inbox.wake.clear()
+                    for signum in self.signals.take():
+                        self.stopping = signum
                     if self.stopping is not None:
                         break
                     for item in self.inbox.drain():
@@ -141,19 +144,6 @@ class Sidekick:
                 self.docker.stop()
                 self.probes.shutdown(wait=False, cancel_futures=True)
             return self._shutdown()
-
-    @contextlib.contextmanager
-    def _signals(self) -> Iterator[None]:
-        def handle(signum: int, frame: object) -> None:
-            self.stopping = signum
-            self.inbox.wake.set()
-
-        previous = {sig: signal.signal(sig, handle) for sig in STOP_SIGNALS}
-        try:
-            yield
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
 
     def _shutdown(self) -> int:
         name = signal.Signals(self.stopping).name if self.stopping else "stop"

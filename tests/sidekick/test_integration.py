@@ -184,7 +184,6 @@ def test_dockerd_restart_is_reconciled(env, boxes, sidekick, docker_control) -> 
 
 def test_address_container_mode_registers_the_bridge_ip(env, boxes, sidekick) -> None:
     import json
-    import procs
     box = boxes()
     sidekick("--address", "container", "--check", "none")
     inspect = json.loads(procs.docker("inspect", box.name).stdout)[0]
@@ -207,7 +206,6 @@ def test_bad_options_exit_with_one_line(env) -> None:
 
 
 def test_container_without_published_port_is_reported(env, httpd_image, sidekick) -> None:
-    import procs
     name = f"sk-{env.service}-nopublish"
     procs.docker("run", "-d", "--name", name, "-l", f"sidekick.service={env.service}", httpd_image)
     try:
@@ -230,7 +228,6 @@ def test_etcd_unreachable_at_start_is_retried(env, boxes, sidekick) -> None:
 
 
 def test_docker_unreachable_is_retried_not_fatal(env, tmp_path, request) -> None:
-    import procs
     sk = procs.CliProcess("sidekick", tmp_path / "sidekick.log")
     procs.track(request, sk)
     sk.start("--etcd", env.etcd.hostport, "--host-ip", "127.0.0.1", "--service", env.service,
@@ -248,7 +245,6 @@ def test_stop_with_the_images_stop_signal_removes_at_once(env, boxes, sidekick) 
     box = boxes("--stop-signal", "SIGWINCH")              # as Apache's image does (graceful stop)
     env.wait_keys({env.key(box)})
     import threading
-    import procs
     stopper = threading.Thread(target=procs.docker, args=("stop", "-t", "3", box.name))
     stopper.start()                                       # SIGWINCH is ignored: SIGKILL after 3 s
     try:
@@ -262,7 +258,6 @@ def test_reconcile_during_a_stop_grace_period_does_not_add_it_back(env, boxes, s
     box = boxes()                                         # busybox httpd ignores SIGTERM as PID 1
     env.wait_keys({env.key(box)})
     import threading
-    import procs
     stopper = threading.Thread(target=procs.docker, args=("stop", "-t", "4", box.name))
     stopper.start()                                       # SIGTERM now, SIGKILL after 4 s
     try:
