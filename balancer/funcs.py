@@ -219,7 +219,7 @@ def _div(a: Any, b: Any) -> int:
     a, b = _int(a), _int(b)
     if b == 0:
         raise TemplateError("integer divide by zero")
-    quotient = abs(a) // abs(b)  # Go truncates toward zero where Python floors
+    quotient: int = abs(a) // abs(b)  # Go truncates toward zero where Python floors
     return quotient if (a < 0) == (b < 0) else -quotient
 
 

@@ -8,7 +8,7 @@ import pwd
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from balancer.errors import ResourceError
 
@@ -139,7 +139,8 @@ def _mode(path: Path, text: str | None) -> int | None:
     return mode
 
 
-def _owner(path: Path, table: dict[str, Any], name_key: str, id_key: str, lookup: Any) -> int | None:
+def _owner(path: Path, table: dict[str, Any], name_key: str, id_key: str,
+           lookup: Callable[[Path, str, str], int]) -> int | None:
     if name_key in table and id_key in table:
         resolved = lookup(path, name_key, table[name_key])
         if resolved != table[id_key]:
@@ -150,7 +151,7 @@ def _owner(path: Path, table: dict[str, Any], name_key: str, id_key: str, lookup
     if id_key in table:
         if table[id_key] < 0:
             raise ResourceError(f"{path}: directive {id_key!r} must not be negative")
-        return table[id_key]
+        return int(table[id_key])
     return None
 
 

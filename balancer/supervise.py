@@ -13,7 +13,6 @@ from balancer.errors import ChildError
 
 log = logging.getLogger(__name__)
 
-FORWARDED = (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT)
 
 
 class Child:

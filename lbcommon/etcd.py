@@ -98,7 +98,7 @@ def endpoints_from_env(env: dict[str, str] | None = None) -> tuple[str, ...]:
     return (value,) if value else ()
 
 
-class Client(etcd3.MultiEndpointEtcd3Client):
+class Client(etcd3.MultiEndpointEtcd3Client):  # type: ignore[misc]
     """python-etcd3's failover client, except that a user authenticates lazily, in `call()`.
 
     python-etcd3 authenticates in its constructor: a wrong password (or etcd down at start)
@@ -125,7 +125,7 @@ class Client(etcd3.MultiEndpointEtcd3Client):
         """
         labels = list(self.endpoints)
         if len(labels) > 1:
-            current = labels.index(self._current_endpoint_label)
+            current = labels.index(self._current_endpoint_label)  # type: ignore[has-type]
             self._current_endpoint_label = labels[(current + 1) % len(labels)]
 
     def authenticate(self) -> None:

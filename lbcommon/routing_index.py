@@ -93,8 +93,9 @@ class RoutingIndex:
             dirty.add("")
         elif entry.kind != "other":
             group = self._groups[entry.service]
-            for keys in (group.backends, group.routes, group.drained):
-                keys.pop(key, None)               # type: ignore[attr-defined]
+            group.backends.pop(key, None)
+            group.routes.pop(key, None)
+            group.drained.pop(key, None)
             group.maintenance.discard(key)
             dirty.add(entry.service)
 

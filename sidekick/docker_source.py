@@ -28,7 +28,6 @@ class DockerSource:
         self._events_client: docker.DockerClient | None = None
         self._stop = threading.Event()
         self.connected = False
-        self.reconnects = 0
 
     def _connect(self) -> docker.DockerClient:
         try:
@@ -87,7 +86,6 @@ class DockerSource:
                 if self._stop.is_set():
                     return
                 self.connected = False
-                self.reconnects += 1
                 delay = self._backoff.next_delay()
                 log.warning("%s; reconnecting in %.1fs", exc if isinstance(exc, DockerError)
                             else f"Docker event stream broke: {_short(exc)}", delay)

@@ -6,10 +6,6 @@ class SidekickError(Exception):
     """Root of every error the sidekick reports."""
 
 
-class ConfigError(SidekickError):
-    """Bad options: reported once at start-up, exit non-zero."""
-
-
 class NotRegistrable(SidekickError):
     """A selected container whose address cannot be worked out (e.g. port not published)."""
 

@@ -70,7 +70,7 @@ class HealthState:
         if self.healthy:
             return interval
         if self.failures:
-            return min(interval, RISING_PROBE, FIRST_RETRY * 2 ** (self.failures - 1))
+            return min(interval, RISING_PROBE, FIRST_RETRY * 2.0 ** (self.failures - 1))
         return min(interval, RISING_PROBE)
 
     def reset(self) -> None:

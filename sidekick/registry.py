@@ -11,7 +11,7 @@ from typing import Callable, Iterable
 
 import etcd3
 
-from lbcommon.etcd import call, describe_endpoints
+from lbcommon.etcd import call
 from sidekick.errors import LeaseLost, RegistryError
 
 log = logging.getLogger(__name__)
@@ -167,6 +167,3 @@ class Registry:
             call(self._client, RegistryError, f"delete {key}", self._client.transaction,
                  compare=[tx.mod(key) == revision], success=[tx.delete(key)], failure=[])
         log.info("deregistered %s", key)
-
-    def describe(self) -> str:
-        return describe_endpoints(self._client)
