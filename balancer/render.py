@@ -33,6 +33,13 @@ def resource_values(resource: TemplateResource, values: Mapping[str, str]) -> Ma
             if key.startswith(prefixes)}
 
 
+def environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
+    """The Jinja2 environment templates render in (the tests use this one too): a missing
+    key or name is an error, the text is written as it is (no escaping, no trimming)."""
+    return jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                              autoescape=False, auto_reload=True)
+
+
 class Renderer:
     def __init__(self, on_rejected: Callable[[str], None] | None = None) -> None:
         self._environments: dict[Path, jinja2.Environment] = {}
@@ -95,9 +102,7 @@ class Renderer:
         folder = resource.src.parent
         env = self._environments.get(folder)
         if env is None:
-            env = self._environments[folder] = jinja2.Environment(
-                loader=jinja2.FileSystemLoader(folder), undefined=jinja2.StrictUndefined,
-                keep_trailing_newline=True, autoescape=False, auto_reload=True)
+            env = self._environments[folder] = environment(jinja2.FileSystemLoader(folder))
         try:
             return env.get_template(resource.src.name)
         except jinja2.TemplateSyntaxError as exc:

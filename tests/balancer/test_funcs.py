@@ -12,6 +12,7 @@ import jinja2
 import pytest
 
 from balancer.errors import MissingKeyError, TemplateError
+from balancer.render import environment
 from balancer.funcs import KVPair, go_base, go_clean, go_dir, make_globals, path_match
 
 # memkv's own List/ListDir fixture (store_test.go listTestMap).
@@ -435,19 +436,18 @@ def test_globals_are_confd_names() -> None:
 
 
 def render(source: str, values: dict[str, str] | None = None, **kwargs: Any) -> str:
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                             keep_trailing_newline=True)
-    env.globals.update(g(values, **kwargs))
-    return env.from_string(source).render()
+    """Through the environment production renders in (balancer.render.environment)."""
+    env = environment(jinja2.DictLoader({"t.tmpl": source}))
+    return env.get_template("t.tmpl").render(g(values, **kwargs))
 
 
 UPSTREAM = """\
 upstream apache {
-{% for s in backends("/services/apache/*") %}
+{%- for s in backends("/services/apache/*") %}
     server {{ s }};
-{% else %}
+{%- else %}
     server 127.0.0.1:65535 down;
-{% endfor %}
+{%- endfor %}
 }
 """
 

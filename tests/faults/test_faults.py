@@ -290,7 +290,25 @@ def test_sidekick_leaves_a_dead_endpoint_for_a_live_one(etcd, stack, proxies, pr
 
 @pytest.mark.docker
 def test_whole_etcd_down_past_the_ttl_keeps_the_last_good_pool(etcd, stack, boxes, programs, timing) -> None:
-    """etcd (every member) down for longer than the TTL; a container stops meanwhile."""
+    """etcd (its one member) down for longer than the TTL; a container stops meanwhile."""
+    _whole_etcd_down(stack, boxes, programs, timing, stop=etcd.stop, start=etcd.start)
+
+
+@pytest.mark.docker
+def test_every_member_of_a_three_member_cluster_down_past_the_ttl(etcd_cluster, make_stack, nginx, boxes,
+                                                                  programs, timing) -> None:
+    """The same with the three-member cluster, every member stopped and then started again
+    (the programs are given all three endpoints)."""
+    stack = make_stack(nginx, etcd_cluster.hostports, etcd_cluster.get_prefix)
+
+    def stop() -> None:
+        for member in etcd_cluster.members:
+            member.stop()
+
+    _whole_etcd_down(stack, boxes, programs, timing, stop=stop, start=etcd_cluster.start)
+
+
+def _whole_etcd_down(stack, boxes, programs, timing, stop, start) -> None:
     balancer = programs("balancer", *stack.balancer_args(), env=stack.env)
     sidekick = programs("sidekick", *stack.sidekick_args(TTL))
     for name in ("c1", "c2", "c3"):
@@ -302,13 +320,13 @@ def test_whole_etcd_down_past_the_ttl_keeps_the_last_good_pool(etcd, stack, boxe
     # nginx serves the last good pool throughout; only c3's removal may change the file.
     dog = Watchdog(stack, {"c1", "c2", "c3"}, [pool, pool - {c3}]).start()
     try:
-        etcd.stop()
+        stop()
         down = time.monotonic()
         time.sleep(1.0)
         boxes.stop("c3")                                      # its removal waits for etcd
         time.sleep(max(0.0, down + TTL + 3 - time.monotonic()))   # longer than the lease TTL
         assert stack.servers() == pool                        # nothing rendered while etcd is away
-        etcd.start()
+        start()
         back = time.monotonic()
         timing("etcd outage", back - down)
         wait_for(lambda: stack.addresses() == pool - {c3}, timeout=15, interval=0.05,
