@@ -164,8 +164,15 @@ def test_sighup_rereads_the_confdir(site, run_balancer, http_backends, tmp_path)
     balancer.send(signal.SIGHUP)
     balancer.wait_output("SIGHUP", count=2)
     site.etcd.put("/other/name", "third")
-    time.sleep(1)
+    _rendered_after(site, http_backends("gamma"))           # a later change went through first
     assert extra_dest.read_text() == "# again\n"
+
+
+def _rendered_after(site, backend) -> None:
+    """Put `backend` under the watched prefix and wait until nginx serves it: every change made
+    before it has been seen by then (one watch, changes in order)."""
+    site.etcd.put(KEY + backend.address, backend.address)
+    wait_for(lambda: backend.name in site.served(12), timeout=10)
 
 
 def test_confdir_changes_are_picked_up_without_sighup(site, run_balancer, http_backends) -> None:
@@ -195,7 +202,7 @@ def test_confdir_changes_are_picked_up_without_sighup(site, run_balancer, http_b
     (site.confdir / "conf.d" / "extra.toml").unlink()       # removed: no longer managed
     wait_for(lambda: balancer.count("confdir changed: re-reading") >= 3, timeout=10)
     site.etcd.put("/other/name", "third")
-    time.sleep(1)
+    _rendered_after(site, http_backends("gamma"))           # a later change went through first
     assert extra_dest.read_text() == "# edited again\n"
     assert balancer.count("broken.toml: malformed TOML") == balancer.count("confdir changed: re-reading")
     assert "SIGHUP" not in balancer.output()

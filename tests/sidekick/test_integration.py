@@ -44,10 +44,13 @@ def test_reload_signal_keeps_a_healthy_backend(env, boxes, sidekick) -> None:
     sk = sidekick()
     box = boxes()
     env.wait_keys({env.key(box)})
+    _value, before = env.etcd.client().get(env.key(box))
     box.docker("kill", "-s", "HUP")
     sk.wait_output("kill signal 1 is not a stop")
-    time.sleep(1.0)
-    assert env.key(box) in env.keys()
+    later = boxes()                                       # events are handled in order: once this
+    env.wait_keys({env.key(box), env.key(later)})         # one is registered, the HUP is long past
+    _value, after = env.etcd.client().get(env.key(box))
+    assert after.mod_revision == before.mod_revision      # never removed and put back
 
 
 def test_failing_health_check_never_registers_and_removes(env, boxes, sidekick) -> None:
@@ -56,9 +59,9 @@ def test_failing_health_check_never_registers_and_removes(env, boxes, sidekick) 
     well = boxes()
     well.exec("sh", "-c", "echo ok > /www/ok.html")
     env.wait_keys({env.key(well)})
-    time.sleep(1.5)                                       # several failed checks
+    wait_for(lambda: any(f"container {sick.name} (" in line and "status 404" in line
+                         for line in sk.output().splitlines()), timeout=10, message="sick's failed check")
     assert env.key(sick) not in env.keys()
-    assert "status 404" in sk.output()
     well.exec("rm", "/www/ok.html")           # starts failing: removed after 2 checks
     _gone_within(env, env.key(well), 5.0)
     sick.exec("sh", "-c", "echo ok > /www/ok.html")   # recovers: registered
@@ -68,10 +71,13 @@ def test_failing_health_check_never_registers_and_removes(env, boxes, sidekick) 
 def test_docker_healthcheck_unhealthy_removes(env, boxes, sidekick) -> None:
     sidekick()
     box = boxes("--health-cmd", "test -e /tmp/ok", "--health-interval", "1s", "--health-retries", "1")
-    time.sleep(1.5)
+    wait_for(lambda: procs.docker("inspect", "-f", "{{.State.Health.Status}}", box.name).stdout.strip()
+             == "unhealthy", timeout=15, message="Docker to call it unhealthy")
+    later = boxes()                                       # its event comes after the health event
+    env.wait_keys({env.key(later)})
     assert env.key(box) not in env.keys()                 # "starting"/"unhealthy" do not count
     box.exec("touch", "/tmp/ok")
-    env.wait_keys({env.key(box)}, timeout=15)
+    env.wait_keys({env.key(box), env.key(later)}, timeout=15)
     box.exec("rm", "/tmp/ok")
     _gone_within(env, env.key(box), 15.0)
 
@@ -144,10 +150,10 @@ def test_container_mode(env, boxes, sidekick) -> None:
     other = boxes()
     sk = sidekick("--container", mine.name)
     env.wait_keys({env.key(mine)})
-    time.sleep(1)
-    assert env.key(other) not in env.keys()
     mine.docker("stop", "-t", "1")
-    _gone_within(env, env.key(mine), 1.0)
+    _gone_within(env, env.key(mine), 1.0)                 # handled after the start-up reconcile
+    assert env.key(other) not in env.keys()
+    assert f"container {other.name} " not in sk.output()  # never even tracked
     assert sk.running()
 
 
@@ -162,8 +168,7 @@ def test_two_sidekicks_with_different_host_ips(env, boxes, sidekick) -> None:
     second.send(signal.SIGTERM)
     assert second.wait() == 0
     env.wait_keys({env.key(a)})                           # first's key untouched
-    time.sleep(1)
-    assert set(env.keys()) == {env.key(a)}
+    assert set(env.keys()) == {env.key(a)}                # second revoked its lease before exiting
 
 
 def test_dockerd_restart_is_reconciled(env, boxes, sidekick, docker_control) -> None:
