@@ -39,7 +39,6 @@ class Service:
     drained: tuple[Backend, ...] = ()
     conflicting: tuple[Backend, ...] = ()        # claim another route than the service's
     maintenance: bool = False
-    claims: int = 0                              # route keys behind hosts/path
 
     @property
     def upstream(self) -> str:
@@ -116,7 +115,7 @@ def build_service(name: str, backends: Sequence[tuple[str, str]], routes: Sequen
             routable.append(backend)
     hosts, path = winner
     service = Service(name, hosts, path, tuple(routable), tuple(left_out), tuple(conflicting),
-                      maintenance=maintenance, claims=count)
+                      maintenance=maintenance)
     return service, tuple(problems)
 
 
