@@ -62,8 +62,9 @@ class Renderer:
         template = self._template(resource)
         functions = make_globals(values, on_reject)
         pool: set[str] = set()
-        for name in _POOL_FUNCTIONS:
-            functions[name] = _noting(functions[name], pool)
+        functions["backends"] = _noting(functions["backends"], pool.update)   # valid and normal already
+        for name in _READ_FUNCTIONS:
+            functions[name] = _noting(functions[name], lambda found: _note_addresses(found, pool))
         def index(layout: KeyLayout) -> RoutingIndex:
             found = self._indexes.get((resource.name, layout))
             if found is None:
@@ -125,20 +126,25 @@ class Renderer:
         log.warning("%s: %s %r at key %s: %s", resource.name, what, value[:200], shown[:300], reason)
 
 
-# The functions a template reads backends with: the pool is the distinct valid host:port values
-# they returned (so a confd-style `getvs` template reports its pool too), plus routing()'s.
-_POOL_FUNCTIONS = ("backends", "getvs", "gets", "getv", "get")
+# The functions a template reads backends with besides backends(): the pool is the distinct
+# valid host:port values they all returned (so a confd-style `getvs` template reports its pool
+# too), plus routing()'s.
+_READ_FUNCTIONS = ("getvs", "gets", "getv", "get")
 
 
-def _noting(func: Callable[..., Any], pool: set[str]) -> Callable[..., Any]:
+def _noting(func: Callable[..., Any], note: Callable[[Any], object]) -> Callable[..., Any]:
     def noted(*args: Any) -> Any:
         result = func(*args)
-        for item in result if isinstance(result, list) else [result]:
-            ok, address = check_backend(item if isinstance(item, str) else getattr(item, "value", ""))
-            if ok:
-                pool.add(address)
+        note(result)
         return result
     return noted
+
+
+def _note_addresses(found: Any, pool: set[str]) -> None:
+    for item in found if isinstance(found, list) else [found]:
+        ok, address = check_backend(item if isinstance(item, str) else getattr(item, "value", ""))
+        if ok:
+            pool.add(address)
 
 
 def _line(exc: BaseException, src: Path) -> str:
