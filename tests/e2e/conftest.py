@@ -140,26 +140,12 @@ class Routed:
     def wait_served(self, host: str, expected: set[str], path: str = "/", timeout: float = 20) -> None:
         """Until nginx answers exactly `expected`, and still does once no worker of an earlier
         configuration is left (right after a reload the old one may answer a connection or two)."""
-        procs.wait_for(lambda: self.served(host, path) == expected and self.settled()
+        procs.wait_for(lambda: self.served(host, path) == expected and self.nginx.settled()
                        and self.served(host, path) == expected, timeout=timeout,
                        message=f"{host}{path} to answer {sorted(expected)}")
 
     def config(self) -> str:
         return (self.nginx.conf_d / "services.conf").read_text()
-
-    def settled(self) -> bool:
-        """No worker of an earlier configuration is left in the nginx the balancer runs (right
-        after a reload the old worker can still answer a connection or two)."""
-        master = self.nginx.master_pid()
-        if master is None:
-            return False
-        for pid in procs._children(master):
-            try:
-                if b"shutting down" in Path(f"/proc/{pid}/cmdline").read_bytes():
-                    return False
-            except OSError:
-                continue
-        return True
 
     def cli(self, program: str, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", program, *args[:1], "--etcd", self.etcd.hostport, *args[1:]],

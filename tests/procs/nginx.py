@@ -89,10 +89,12 @@ class Nginx(ManagedProcess):
             return None
 
     def worker_pids(self) -> set[int]:
-        """Current children of the master (the workers, including ones shutting down)."""
-        if not self.running():
-            return set()
-        return _children(self.pid)
+        """Current children of the master (the workers, including ones shutting down).  For an
+        nginx someone else started (the balancer's --exec child), the master in the pid file."""
+        if self.running():
+            return _children(self.pid)
+        master = self.master_pid() if self.proc is None else None
+        return _children(master) if master is not None else set()
 
     def settled(self) -> bool:
         """No worker of an earlier configuration is left: right after a reload the old worker
