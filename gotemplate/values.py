@@ -1,0 +1,87 @@
+"""How Go values are represented in Python (see DESIGN.md), and the rules Go applies to them
+whatever the function: type names for messages, truth, struct fields."""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+
+class _Missing:
+    """Go's invalid reflect.Value: what a missing map key or a field of nil data gives.
+    Printed as ``<no value>``; false in ``if``; passed to a function it becomes nil."""
+
+    _instance: _Missing | None = None
+
+    def __new__(cls) -> _Missing:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+MISSING: Any = _Missing()
+
+# The annotation of a builtin's parameter that takes any value, MISSING included (Go's
+# reflect.Value parameters): exec reads annotations as text, see DESIGN.md.
+Value = Any
+
+
+class Byte(int):
+    """A Go uint8 (what ``index "abc" 0`` and ``slice`` of bytes give): prints as a number."""
+
+    __slots__ = ()
+
+
+def type_name(value: Any) -> str:
+    """The Go type name of a value, as Go's error messages spell it."""
+    if value is None or value is MISSING:
+        return "<nil>"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, Byte):
+        return "uint8"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float64"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, (list, tuple)):
+        kinds = {type_name(item) for item in value}
+        return "[]" + (kinds.pop() if len(kinds) == 1 else "interface {}")
+    if isinstance(value, dict):
+        kinds = {type_name(item) for item in value.values()}
+        return "map[string]" + (kinds.pop() if len(kinds) == 1 else "interface {}")
+    if callable(value):
+        return "func"
+    return str(getattr(type(value), "go_type", type(value).__name__))
+
+
+def is_true(value: Any) -> bool:
+    """Go's template truth: the zero value of its type and empty collections are false;
+    structs are always true."""
+    if value is None or value is MISSING:
+        return False
+    if isinstance(value, (bool, int, float, str, list, tuple, dict)):
+        return bool(value)
+    return True
+
+
+def struct_fields(value: Any) -> list[Any]:
+    """The field values of a struct-like object, in declaration order (``{a b}`` when printed)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [getattr(value, f.name) for f in dataclasses.fields(value)]
+    slots = getattr(type(value), "__slots__", None)
+    if slots:
+        return [getattr(value, name) for name in slots]
+    return list(vars(value).values())
+
+
+def is_struct(value: Any) -> bool:
+    return not (value is None or value is MISSING or callable(value)
+                or isinstance(value, (bool, int, float, str, list, tuple, dict)))
