@@ -35,7 +35,7 @@ import re
 import socket
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from lbcommon.backends import valid_backends
 from balancer.errors import MissingKeyError, TemplateError
@@ -55,6 +55,7 @@ _BOOLS = {"1": True, "t": True, "T": True, "TRUE": True, "true": True, "True": T
 class KVPair:
     """One etcd key and its value; ``Key``/``Value`` keep confd templates working."""
 
+    go_type: ClassVar[str] = "memkv.KVPair"  # its type name in Go template messages
     key: str
     value: str
 

@@ -80,18 +80,26 @@ class _State:
     # --- walking -----------------------------------------------------------------
 
     def walk(self, dot: Any, node: n.Node) -> None:
-        self.node = node
         kind = type(node)
+        if kind is n.ListNode:
+            out = self.out
+            for child in node.nodes:  # type: ignore[attr-defined]
+                if type(child) is n.TextNode:
+                    out.append(child.text)
+                else:
+                    self.walk(dot, child)
+            return
+        self.node = node
         if kind is n.TextNode:
             self.out.append(node.text)  # type: ignore[attr-defined]
-        elif kind is n.ListNode:
-            for child in node.nodes:  # type: ignore[attr-defined]
-                self.walk(dot, child)
         elif kind is n.ActionNode:
-            assert isinstance(node, n.ActionNode) and node.pipe is not None
-            value = self.eval_pipeline(dot, node.pipe)
-            if not node.pipe.decl:
-                self.print_value(node, value)
+            pipe = node.pipe  # type: ignore[attr-defined]
+            value = self.eval_pipeline(dot, pipe)
+            if not pipe.decl:
+                if type(value) is str:
+                    self.out.append(value)
+                else:
+                    self.print_value(node, value)
         elif kind is n.IfNode or kind is n.WithNode:
             assert isinstance(node, n.BranchNode)
             self.walk_if_or_with(kind is n.WithNode, dot, node)
@@ -174,6 +182,10 @@ class _State:
 
     def eval_pipeline(self, dot: Any, pipe: n.PipeNode) -> Any:
         self.node = pipe
+        cmds = pipe.cmds
+        if len(cmds) == 1 and not pipe.decl:       # the common case, made quick
+            result = self.eval_command(dot, cmds[0], _FINAL_NONE)
+            return MISSING if result is None else result
         value: Any = _FINAL_NONE
         for cmd in pipe.cmds:
             value = self.eval_command(dot, cmd, value)
@@ -193,6 +205,8 @@ class _State:
     def eval_command(self, dot: Any, cmd: n.CommandNode, final: Any) -> Any:
         first = cmd.args[0]
         kind = type(first)
+        if kind is n.DotNode and len(cmd.args) == 1 and final is _FINAL_NONE:
+            return dot
         if kind is n.FieldNode:
             assert isinstance(first, n.FieldNode)
             self.node = first

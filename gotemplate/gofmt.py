@@ -153,7 +153,7 @@ class _Printer(Formatter):
         if verb == "p":
             self.fmt_pointer(arg, verb)
             return
-        if isinstance(arg, (bool, int, float, str, bytes, bytearray)):
+        if isinstance(arg, (bool, int, float, str, bytes, bytearray)) and not hasattr(type(arg), "go_type"):
             self.print_value(arg, verb, 0)
         elif _is_byte_slice(arg):      # Go's printArg case []byte
             self.fmt_bytes(bytes(int(x) & 0xFF for x in arg), verb, "[]byte")

@@ -138,6 +138,9 @@ def _fits(value: Any, param: Param) -> bool:
     if kind is Kind.LIST:
         if not isinstance(value, (list, tuple)):
             return False
+        go_type = getattr(type(value), "go_type", None)    # a list that knows its Go type
+        if go_type is not None and param.elem is not Kind.ANY and go_type.startswith("[]"):
+            return bool(go_type == param.text)
         elem = Param(param.elem)
         return param.elem is Kind.ANY or all(_fits(item, elem) for item in value)
     return True

@@ -41,6 +41,9 @@ def type_name(value: Any) -> str:
     """The Go type name of a value, as Go's error messages spell it."""
     if value is None or value is MISSING:
         return "<nil>"
+    go_type = getattr(type(value), "go_type", None)    # a named type (memkv.KVPairs, time.Month)
+    if go_type is not None:
+        return str(go_type)
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, Byte):
@@ -59,7 +62,7 @@ def type_name(value: Any) -> str:
         return "map[string]" + (kinds.pop() if len(kinds) == 1 else "interface {}")
     if callable(value):
         return "func"
-    return str(getattr(type(value), "go_type", type(value).__name__))
+    return type(value).__name__
 
 
 def is_true(value: Any) -> bool:
