@@ -56,6 +56,7 @@ class KVPair:
     """One etcd key and its value; ``Key``/``Value`` keep confd templates working."""
 
     go_type: ClassVar[str] = "memkv.KVPair"  # its type name in Go template messages
+    go_fields: ClassVar[tuple[str, ...]] = ("Key", "Value")   # its fields as Go templates see them
     key: str
     value: str
 

@@ -69,6 +69,7 @@ class KVPairs(GoList):
     ``reverse``'s type switch (but assignable to ``sortKVByLength``'s parameter)."""
 
     go_type: ClassVar[str] = "memkv.KVPairs"
+    go_underlying: ClassVar[str] = "[]memkv.KVPair"
 
 
 class GoMap(dict[str, Any]):

@@ -123,7 +123,9 @@ def index(item: Value, *indexes: Value) -> Value:
             if key in item:
                 item = item[key]
             else:
-                item = _zero(_common_type(item.values()))
+                go_type = getattr(type(item), "go_type", "")
+                elem = go_type.partition("]")[2] if go_type.startswith("map[") else _common_type(item.values())
+                item = _zero(elem)
         else:
             raise BuiltinError("can't index item of type %s" % gofmt.go_type_name(item))
     return item
@@ -154,6 +156,8 @@ def slice_(item: Value, *indexes: Value) -> Value:
     result = data[idx[0]:idx[1]]
     if isinstance(item, str) and isinstance(result, bytes):
         return gostrconv.go_str(result)
+    if hasattr(type(item), "go_type"):      # a named slice type stays what it is
+        return type(item)(result)
     return result
 
 

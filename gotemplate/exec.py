@@ -52,6 +52,7 @@ class _State:
         self.node: n.Node | None = None
         self.top_dot = MISSING if data is None else data
         self.vars: list[list[Any]] = [["$", self.top_dot]]
+        self.dot_static: str | None = None     # "interface {}" for dot taken from a []interface{} or map
 
     # --- errors and variables ----------------------------------------------------
 
@@ -121,8 +122,14 @@ class _State:
         try:
             assert node.pipe is not None and node.list is not None
             value = self.eval_pipeline(dot, node.pipe)
-            if is_true(value):
-                self.walk(value if is_with else dot, node.list)
+            if is_true(value) and is_with:
+                saved_static, self.dot_static = self.dot_static, None
+                try:
+                    self.walk(value, node.list)
+                finally:
+                    self.dot_static = saved_static
+            elif is_true(value):
+                self.walk(dot, node.list)
             elif node.else_list is not None:
                 self.walk(dot, node.else_list)
         finally:
@@ -145,6 +152,8 @@ class _State:
             else:
                 self.errorf(f"range can't iterate over {format_value(value)}")
             ran = False
+            saved_static = self.dot_static
+            self.dot_static = "interface {}" if type_name(value).endswith("]interface {}") else None
             try:
                 for index, elem in items:
                     ran = True
@@ -160,6 +169,8 @@ class _State:
                         del self.vars[body_mark:]
             except _Break:
                 return
+            finally:
+                self.dot_static = saved_static
             if not ran and node.else_list is not None:
                 self.walk(dot, node.else_list)
         finally:
@@ -171,12 +182,15 @@ class _State:
         if tree is None:
             self.errorf(f"template {quote(node.name)} not defined")
         value = self.eval_pipeline(dot, node.pipe) if node.pipe is not None else MISSING
-        saved = self.tree, self.vars
-        self.tree, self.vars = tree, [["$", value]]
+        saved = self.tree, self.vars, self.dot_static
+        self.tree, self.vars, self.dot_static = tree, [["$", value]], None
         try:
             self.walk(value, tree.root)
+        except RecursionError:      # Python's stack ends long before Go's 100,000 levels
+            self.node = node
+            self.errorf(f"exceeded maximum template depth ({_MAX_DEPTH})")
         finally:
-            self.tree, self.vars = saved
+            self.tree, self.vars, self.dot_static = saved
 
     # --- evaluating --------------------------------------------------------------
 
@@ -210,7 +224,7 @@ class _State:
         if kind is n.FieldNode:
             assert isinstance(first, n.FieldNode)
             self.node = first
-            return self.eval_field_chain(dot, dot, first, first.ident, cmd.args, final)
+            return self.eval_field_chain(dot, dot, first, first.ident, cmd.args, final, self.dot_static)
         if kind is n.ChainNode:
             assert isinstance(first, n.ChainNode)
             return self.eval_chain(dot, first, cmd.args, final)
@@ -241,6 +255,8 @@ class _State:
     def ideal_constant(self, constant: n.NumberNode) -> Any:
         self.node = constant
         text = constant.text
+        if getattr(constant, "is_complex", False):
+            return getattr(constant, "complex_value")
         is_hex_int = len(text) > 2 and text[0] == "0" and text[1] in "xX" and not any(c in text for c in "pP")
         if (constant.is_float and not is_hex_int and not text.startswith("'")
                 and any(c in text for c in ".eEpP")):
@@ -271,13 +287,17 @@ class _State:
         return self.eval_field_chain(dot, value, variable, variable.ident[1:], args, final)
 
     def eval_field_chain(self, dot: Any, receiver: Any, node: n.Node, idents: list[str],
-                         args: list[n.Node] | None, final: Any) -> Any:
+                         args: list[n.Node] | None, final: Any, static: str | None = None) -> Any:
+        # static: Go's static type of the receiver when it came out of a container of interface{}
         for ident in idents[:-1]:
-            receiver = self.eval_field(dot, ident, node, None, _FINAL_NONE, receiver)
-        return self.eval_field(dot, idents[-1], node, args, final, receiver)
+            value = self.eval_field(dot, ident, node, None, _FINAL_NONE, receiver, static)
+            static = "interface {}" if isinstance(receiver, dict) and type_name(receiver).endswith(
+                "]interface {}") else None
+            receiver = value
+        return self.eval_field(dot, idents[-1], node, args, final, receiver, static)
 
     def eval_field(self, dot: Any, name: str, node: n.Node, args: list[n.Node] | None, final: Any,
-                   receiver: Any) -> Any:
+                   receiver: Any, static: str | None = None) -> Any:
         if receiver is MISSING:
             return MISSING
         if receiver is None:
@@ -288,6 +308,7 @@ class _State:
                 self.errorf(f"{name} is not a method but has arguments")
             return receiver.get(name, MISSING)
         if not isinstance(receiver, (str, int, float, list, tuple)) and not name.startswith("_"):
+            fields = getattr(type(receiver), "go_fields", None)    # the fields Go would see
             try:
                 attribute = getattr(receiver, name)
             except AttributeError:
@@ -295,10 +316,11 @@ class _State:
             else:
                 if callable(attribute):
                     return self.eval_call(dot, attribute, False, node, name, args, final)
-                if has_args:
-                    self.errorf(f"{name} has arguments but cannot be invoked as function")
-                return attribute
-        self.errorf(f"can't evaluate field {name} in type {type_name(receiver)}")
+                if fields is None or name in fields:
+                    if has_args:
+                        self.errorf(f"{name} has arguments but cannot be invoked as function")
+                    return attribute
+        self.errorf(f"can't evaluate field {name} in type {static or type_name(receiver)}")
 
     def eval_function(self, dot: Any, node: n.IdentifierNode, cmd: n.Node, args: list[n.Node] | None,
                       final: Any) -> Any:
@@ -391,7 +413,7 @@ class _State:
             self.errorf(f"cannot assign nil to {param.go_name()}")
         if kind is n.FieldNode:
             assert isinstance(node, n.FieldNode)
-            value = self.eval_field_chain(dot, dot, node, node.ident, [node], _FINAL_NONE)
+            value = self.eval_field_chain(dot, dot, node, node.ident, [node], _FINAL_NONE, self.dot_static)
             return self.validate(value, param)
         if kind is n.VariableNode:
             assert isinstance(node, n.VariableNode)

@@ -80,6 +80,9 @@ def go_type_name(v: Any) -> str:
 
 def struct_items(obj: Any) -> list[tuple[str, Any]]:
     """The (name, value) fields of a struct-like object, in order (see values.struct_fields)."""
+    go_fields = getattr(type(obj), "go_fields", None)
+    if go_fields is not None:
+        return [(name, getattr(obj, name)) for name in go_fields]
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return [(f.name, getattr(obj, f.name)) for f in dataclasses.fields(obj)]
     slots = getattr(type(obj), "__slots__", None)

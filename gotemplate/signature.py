@@ -18,6 +18,7 @@ class Kind(enum.Enum):
     FLOAT = "float64"
     BOOL = "bool"
     LIST = "slice"
+    NAMED = "named"     # a list element of a named Go type (a class with go_type)
     DICT = "map"
 
 
@@ -52,7 +53,7 @@ _ANY = Param(Kind.ANY)
 _VARIADIC_ANY = Signature((), 0, _ANY)
 
 
-def _param(annotation: Any) -> Param:
+def _param(annotation: Any, names: dict[str, Any]) -> Param:
     text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", "")
     text = text.replace(" ", "")
     if text in _SCALARS:
@@ -60,7 +61,11 @@ def _param(annotation: Any) -> Param:
         return Param(kind, text=_GO_NAMES.get(kind, kind.value))
     for prefix in ("list[", "Sequence[", "tuple["):
         if text.startswith(prefix):
-            elem = _SCALARS.get(text[len(prefix):].split(",")[0].rstrip("]"), Kind.ANY)
+            elem_name = text[len(prefix):].split(",")[0].rstrip("]")
+            elem = _SCALARS.get(elem_name, Kind.ANY)
+            named = getattr(names.get(elem_name), "go_type", None)   # list[KVPair] -> []memkv.KVPair
+            if named is not None:
+                return Param(Kind.LIST, Kind.NAMED, "[]" + named)
             return Param(Kind.LIST, elem, "[]" + _GO_NAMES.get(elem, "interface {}"))
     if text in ("list", "Sequence", "tuple"):
         return Param(Kind.LIST, text="[]interface {}")
@@ -90,14 +95,15 @@ def _read_signature(func: Callable[..., Any]) -> Signature:
         parameters = inspect.signature(func).parameters.values()
     except (TypeError, ValueError):
         return _VARIADIC_ANY
+    names = getattr(getattr(func, "__func__", func), "__globals__", {})
     fixed: list[Param] = []
     required = 0
     variadic = None
     for parameter in parameters:
         if parameter.kind is inspect.Parameter.VAR_POSITIONAL:
-            variadic = _param(parameter.annotation)
+            variadic = _param(parameter.annotation, names)
         elif parameter.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD):
-            fixed.append(_param(parameter.annotation))
+            fixed.append(_param(parameter.annotation, names))
             if parameter.default is inspect.Parameter.empty:
                 required = len(fixed)
     return Signature(tuple(fixed), required, variadic)
@@ -139,8 +145,10 @@ def _fits(value: Any, param: Param) -> bool:
         if not isinstance(value, (list, tuple)):
             return False
         go_type = getattr(type(value), "go_type", None)    # a list that knows its Go type
-        if go_type is not None and param.elem is not Kind.ANY and go_type.startswith("[]"):
-            return bool(go_type == param.text)
+        if go_type is not None and param.elem is not Kind.ANY:
+            return param.text in (go_type, getattr(type(value), "go_underlying", None))
+        if param.elem is Kind.NAMED:
+            return all(getattr(type(item), "go_type", None) == param.text[2:] for item in value)
         elem = Param(param.elem)
         return param.elem is Kind.ANY or all(_fits(item, elem) for item in value)
     return True

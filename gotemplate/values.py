@@ -76,7 +76,12 @@ def is_true(value: Any) -> bool:
 
 
 def struct_fields(value: Any) -> list[Any]:
-    """The field values of a struct-like object, in declaration order (``{a b}`` when printed)."""
+    """The field values of a struct-like object, in declaration order (``{a b}`` when printed):
+    the names in its class's ``go_fields`` when it has one, else its dataclass fields, slots
+    or attributes."""
+    go_fields = getattr(type(value), "go_fields", None)
+    if go_fields is not None:
+        return [getattr(value, name) for name in go_fields]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return [getattr(value, f.name) for f in dataclasses.fields(value)]
     slots = getattr(type(value), "__slots__", None)
