@@ -87,3 +87,20 @@ def status(etcd: EtcdSettings, confdir: Path, prefix: str, as_json: bool) -> Non
     """
     from balancer.status import run_status
     sys.exit(run_status(etcd, confdir, prefix, as_json))
+
+
+@main.command("check-template")
+@click.argument("template", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--engine", type=click.Choice(["go", "jinja2"]), default=None,
+              help="Parse as this language only (the resource directive `engine`); "
+                   "default: decided from the text.")
+def check_template(template: Path, engine: str | None) -> None:
+    """Say which language TEMPLATE is written in (Go, as confd's, or Jinja2) and why.
+
+    Parses only (no etcd, nothing rendered).  Exits 0 when it parses; 1 with its first
+    error, FILE:LINE[:COL]: MESSAGE, when it does not or its language cannot be decided.
+    """
+    from balancer.check_template import check_template as check
+    ok, line = check(template, engine)
+    click.echo(line, err=not ok)
+    sys.exit(0 if ok else 1)

@@ -6,7 +6,8 @@ Each function's annotations are its Go signature (gotemplate/DESIGN.md): ``add(a
 -> int`` is ``func(a, b int) int``.  A failing function raises an exception whose text is Go's
 ``err.Error()`` (exec prefixes ``error calling NAME: ``).  The lists and maps returned carry their
 Go type in ``go_type`` (``gets`` gives a ``memkv.KVPairs``, which ``reverse`` leaves alone, as in
-confd), so the engine can name it in messages.
+confd), so the engine can name it in messages; where confd returns a nil slice or map (``seq 2 1``,
+``jsonArray "null"``) the result is marked nil (balancer/gotypes.py).
 
 Where this still differs from confd (see also balancer/funcs.py, the Jinja2 flavour):
 
@@ -29,7 +30,7 @@ import ipaddress
 import os
 import socket
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, NamedTuple
 
 from gotemplate.gostrconv import canonical, go_bytes, go_str
 from gotemplate.values import type_name
@@ -39,41 +40,12 @@ from balancer.funcs import KVPair, _list, _list_dir, _log_rejected, _matcher
 from balancer.gopath import go_base, go_dir
 from balancer.gostd import GoError
 from balancer.gotime import GoTime, now
+from balancer.gotypes import GoList, GoMap, IntList, KVPairList, KVPairs, StringList
 from lbcommon.backends import valid_backends
 
 __all__ = ["GoList", "GoMap", "IntList", "KVPairList", "KVPairs", "StringList", "confd_functions"]
 
 _I64 = 1 << 63
-
-
-class GoList(list[Any]):
-    """A Go slice whose element type is known; ``go_type`` is Go's name for its type."""
-
-    go_type: ClassVar[str] = "[]interface {}"
-
-
-class StringList(GoList):
-    go_type: ClassVar[str] = "[]string"
-
-
-class IntList(GoList):
-    go_type: ClassVar[str] = "[]int"
-
-
-class KVPairList(GoList):
-    go_type: ClassVar[str] = "[]memkv.KVPair"
-
-
-class KVPairs(GoList):
-    """memkv.KVPairs, what ``gets`` returns: a named type, so not ``[]memkv.KVPair`` to
-    ``reverse``'s type switch (but assignable to ``sortKVByLength``'s parameter)."""
-
-    go_type: ClassVar[str] = "memkv.KVPairs"
-    go_underlying: ClassVar[str] = "[]memkv.KVPair"
-
-
-class GoMap(dict[str, Any]):
-    go_type: ClassVar[str] = "map[string]interface {}"
 
 
 def confd_functions(
@@ -193,7 +165,7 @@ def mod(a: int, b: int) -> int:
 
 
 def seq(first: int, last: int) -> list[int]:
-    return IntList(range(first, last + 1))
+    return IntList(range(first, last + 1)) if first <= last else IntList.nil()  # Go appends to nil
 
 
 def atoi(s: str) -> int:
@@ -252,13 +224,18 @@ def create_map(*values: Any) -> dict[str, Any]:
 
 
 def unmarshal_json_object(data: str) -> dict[str, Any]:
-    result: dict[str, Any] = gojson.json_decode(data, dict, "map[string]interface {}", GoMap, GoList)
+    result: GoMap = gojson.json_decode(data, dict, "map[string]interface {}", GoMap, GoList)
+    result.go_nil = _is_json_null(data)  # Unmarshal leaves the nil map alone for "null"
     return result
 
 
 def unmarshal_json_array(data: str) -> list[Any]:
     result: list[Any] = gojson.json_decode(data, list, "[]interface {}", GoMap, GoList)
-    return result
+    return GoList.nil() if _is_json_null(data) else result
+
+
+def _is_json_null(data: str) -> bool:
+    return data.strip(" \t\r\n") == "null"
 
 
 def base64_encode(data: str) -> str:
@@ -285,18 +262,18 @@ def lookup_ip(data: str) -> list[str]:
     try:
         infos = socket.getaddrinfo(data, None, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError, ValueError):
-        return StringList()
+        return StringList.nil()
     # Spelled like Go's IP.String(): no zone, an IPv4-mapped address as a dotted quad.
     ips = (ipaddress.ip_address(str(info[4][0]).partition("%")[0]) for info in infos)
     return StringList(_go_sorted(str(getattr(ip, "ipv4_mapped", None) or ip) for ip in ips))
 
 
 def lookup_ipv4(data: str) -> list[str]:
-    return StringList(ip for ip in lookup_ip(data) if "." in ip)
+    return StringList(ip for ip in lookup_ip(data) if "." in ip) or StringList.nil()  # appended to nil
 
 
 def lookup_ipv6(data: str) -> list[str]:
-    return StringList(ip for ip in lookup_ip(data) if ":" in ip)
+    return StringList(ip for ip in lookup_ip(data) if ":" in ip) or StringList.nil()
 
 
 def split(s: str, sep: str) -> list[str]:

@@ -7,13 +7,21 @@ import datetime as _dt
 import time as _time
 from typing import ClassVar
 
-__all__ = ["GoMonth", "GoTime", "GoWeekday", "now"]
+__all__ = ["GoInt64", "GoMonth", "GoTime", "GoWeekday", "now"]
 
 _START_MONO = _time.monotonic_ns() - 1  # Go: runtime start, minus 1 so readings are never 0
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
 _DAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 _EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
+
+
+class GoInt64(int):
+    """An int64 (what Time.Unix returns): prints as a number, ``%T`` says int64, and like any
+    Go integer it compares with an int (eq, lt) but is not an ``int`` argument."""
+
+    go_type: ClassVar[str] = "int64"
+    __slots__ = ()
 
 
 class GoMonth(int):
@@ -97,17 +105,17 @@ class GoTime:
     def Nanosecond(self) -> int:  # noqa: N802
         return self._unix_ns % 1_000_000_000
 
-    def Unix(self) -> int:  # noqa: N802
-        return self._unix_ns // 1_000_000_000
+    def Unix(self) -> GoInt64:  # noqa: N802
+        return GoInt64(self._unix_ns // 1_000_000_000)
 
-    def UnixMilli(self) -> int:  # noqa: N802
-        return self._unix_ns // 1_000_000
+    def UnixMilli(self) -> GoInt64:  # noqa: N802
+        return GoInt64(self._unix_ns // 1_000_000)
 
-    def UnixMicro(self) -> int:  # noqa: N802
-        return self._unix_ns // 1_000
+    def UnixMicro(self) -> GoInt64:  # noqa: N802
+        return GoInt64(self._unix_ns // 1_000)
 
-    def UnixNano(self) -> int:  # noqa: N802
-        return self._unix_ns
+    def UnixNano(self) -> GoInt64:  # noqa: N802
+        return GoInt64(self._unix_ns)
 
     def IsZero(self) -> bool:  # noqa: N802
         return False  # time.Now() is never the zero time

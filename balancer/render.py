@@ -1,14 +1,19 @@
-"""Rendering a template resource from a snapshot with Jinja2 and confd's functions."""
+"""Rendering a template resource from a snapshot with confd's functions, in Go's template language
+(gotemplate) or Jinja2, whichever the template is written in (balancer.language)."""
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import jinja2
 
+import gotemplate
 from balancer.errors import MissingKeyError, TemplateError
 from balancer.funcs import make_globals
+from balancer.gofuncs import confd_functions
+from balancer.language import Language, decide, go_error_line
 from balancer.resource import TemplateResource
 from balancer.route_funcs import RoutingFunction
 from balancer.store import Snapshot
@@ -43,6 +48,9 @@ def environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
 class Renderer:
     def __init__(self, on_rejected: Callable[[str], None] | None = None) -> None:
         self._environments: dict[Path, jinja2.Environment] = {}
+        # (template, engine directive, resource file) -> ((mtime_ns, size), the decision or its error)
+        self._languages: dict[tuple[Path, str | None, Path],
+                              tuple[tuple[int, int], Language | TemplateError]] = {}
         self._reported: set[tuple[str, str, str, str]] = set()
         self._on_rejected = on_rejected or (lambda resource: None)
         self.pool_sizes: dict[str, int] = {}     # resource -> distinct backend addresses in its last render
@@ -59,8 +67,9 @@ class Renderer:
             self._reject(resource, problem.key, problem.value, problem.reason,
                          "routing conflict" if problem.conflict else "rejected routing value")
 
-        template = self._template(resource)
-        functions = make_globals(values, on_reject)
+        language = self._language(resource)
+        template = self._template(resource) if language.go is None else None
+        functions = make_globals(values, on_reject) if language.go is None else confd_functions(values, on_reject)
         pool: set[str] = set()
         functions["backends"] = _noting(functions["backends"], pool.update)   # valid and normal already
         for name in _READ_FUNCTIONS:
@@ -72,10 +81,13 @@ class Renderer:
             return found
 
         routing = RoutingFunction(values, on_problem, index)
-
         functions["routing"] = routing
         try:
-            content = template.render(functions)
+            if language.go is not None:
+                content = language.go.execute(None, functions)
+            else:
+                assert template is not None
+                content = template.render(functions)
             pool.update(b.address for table in routing.tables.values() for service in table.services
                         for b in service.backends)
             self.pool_sizes[resource.name] = len(pool)
@@ -84,6 +96,9 @@ class Renderer:
             else:
                 self.routing.pop(resource.name, None)
             return content
+        except gotemplate.TemplateError as exc:
+            error = MissingKeyError if _missing_key(exc) else TemplateError
+            raise error(go_error_line(resource.src, exc)) from None
         except MissingKeyError as exc:
             raise MissingKeyError(f"{resource.src}: {exc}") from None
         except TemplateError as exc:
@@ -97,13 +112,50 @@ class Renderer:
 
     def compile(self, resource: TemplateResource) -> None:
         """Parse the template without rendering it (for --check-config)."""
-        self._template(resource)
+        if self._language(resource).go is None:
+            self._template(resource)
 
-    def _template(self, resource: TemplateResource) -> jinja2.Template:
-        folder = resource.src.parent
+    def language(self, resource: TemplateResource) -> Language:
+        """The language of the resource's template (balancer.language's rule), parsed."""
+        return self._language(resource)
+
+    def _language(self, resource: TemplateResource) -> Language:
+        """Decided and parsed once per version of the file (path, mtime, size), as Jinja2's
+        auto_reload does; a file that cannot be decided is an error until it changes."""
+        src = resource.src
+        try:
+            info = src.stat()
+        except OSError as exc:
+            raise TemplateError(f"{src}: cannot load template: {exc}") from None
+        version = (info.st_mtime_ns, info.st_size)
+        key = (src, resource.engine, resource.path)
+        cached = self._languages.get(key)
+        if cached is not None and cached[0] == version:
+            if isinstance(cached[1], TemplateError):
+                raise TemplateError(str(cached[1]))
+            return cached[1]
+        try:
+            text = src.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise TemplateError(f"{src}: cannot load template: {exc}") from None
+        hint = f'set engine = "go" or engine = "jinja2" in [template] of {resource.path}'
+        try:
+            found = decide(src, text, self._environment(src.parent), resource.engine, hint)
+        except TemplateError as exc:
+            self._languages[key] = (version, exc)
+            raise
+        self._languages[key] = (version, found)
+        log.info("%s: %s template (%s)", src, found.name, found.reason)
+        return found
+
+    def _environment(self, folder: Path) -> jinja2.Environment:
         env = self._environments.get(folder)
         if env is None:
             env = self._environments[folder] = environment(jinja2.FileSystemLoader(folder))
+        return env
+
+    def _template(self, resource: TemplateResource) -> jinja2.Template:
+        env = self._environment(resource.src.parent)
         try:
             return env.get_template(resource.src.name)
         except jinja2.TemplateSyntaxError as exc:
@@ -133,18 +185,37 @@ _READ_FUNCTIONS = ("getvs", "gets", "getv", "get")
 
 
 def _noting(func: Callable[..., Any], note: Callable[[Any], object]) -> Callable[..., Any]:
+    """``func`` that also passes its result to ``note``, with ``func``'s signature
+    (functools.update_wrapper): the Go engine reads the parameters' annotations as the Go
+    signature."""
     def noted(*args: Any) -> Any:
         result = func(*args)
         note(result)
         return result
-    return noted
+    # The Go engine caches a signature by code object: a code object of its own per function
+    # name, or getv's wrapper would be read with backends' signature.
+    noted.__code__ = noted.__code__.replace(co_name=f"noted_{getattr(func, '__name__', 'function')}")
+    return functools.update_wrapper(noted, func)
 
 
 def _note_addresses(found: Any, pool: set[str]) -> None:
     for item in found if isinstance(found, list) else [found]:
-        ok, address = check_backend(item if isinstance(item, str) else getattr(item, "value", ""))
+        value = item if isinstance(item, str) else getattr(item, "value", getattr(item, "Value", ""))
+        ok, address = check_backend(value if isinstance(value, str) else "")
         if ok:
             pool.add(address)
+
+
+def _missing_key(exc: BaseException) -> bool:
+    """A Go template error caused by a key that is not in etcd (getv, get without default)."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, MissingKeyError):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def _line(exc: BaseException, src: Path) -> str:

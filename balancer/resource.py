@@ -12,6 +12,8 @@ from typing import Any, Callable
 
 from balancer.errors import ResourceError
 
+ENGINES = ("go", "jinja2")     # the template languages (balancer.language)
+
 log = logging.getLogger(__name__)
 
 DEFAULT_COMMAND_TIMEOUT = 30.0
@@ -31,6 +33,7 @@ _DIRECTIVES: dict[str, tuple[tuple[type, ...], str]] = {
     "reload_cmd": ((str,), "a string"),
     # ours, not confd's
     "command_timeout": ((int, float), "a number of seconds"),
+    "engine": ((str,), '"go" or "jinja2"'),      # the template's language; unset: decided from the text
 }
 _REQUIRED = ("src", "dest", "keys")
 
@@ -48,6 +51,7 @@ class TemplateResource:
     check_cmd: str | None = None
     reload_cmd: str | None = None
     command_timeout: float = DEFAULT_COMMAND_TIMEOUT
+    engine: str | None = None  # "go" or "jinja2"; None: decided from the text (balancer.language)
 
     @property
     def name(self) -> str:
@@ -93,6 +97,9 @@ def load_resource(path: Path, templates_dir: Path, global_prefix: str = "") -> T
     timeout = float(table.get("command_timeout", DEFAULT_COMMAND_TIMEOUT))
     if timeout <= 0:
         raise ResourceError(f"{path}: command_timeout must be positive")
+    engine = table.get("engine")
+    if engine is not None and engine not in ENGINES:
+        raise ResourceError(f"{path}: directive 'engine' must be \"go\" or \"jinja2\", got {engine!r}")
     return TemplateResource(
         path=path, src=src, dest=dest, keys=keys,
         prefix=join_key(global_prefix, table.get("prefix", "")),
@@ -102,6 +109,7 @@ def load_resource(path: Path, templates_dir: Path, global_prefix: str = "") -> T
         check_cmd=table.get("check_cmd") or None,
         reload_cmd=table.get("reload_cmd") or None,
         command_timeout=timeout,
+        engine=engine,
     )
 
 
