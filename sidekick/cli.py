@@ -26,7 +26,8 @@ def main() -> None:
 @etcd_options
 @METRICS_OPTION
 @click.option("--host-ip", envvar="HOST_IP", default=None,
-              help="Address other hosts reach this one on (env HOST_IP, else COREOS_PRIVATE_IPV4).")
+              help="Address other hosts reach this one on, IPv4 or IPv6 (env HOST_IP, else "
+                   "COREOS_PRIVATE_IPV4); an IPv6 one is registered as [ADDR]:PORT.")
 @click.option("--service", default="apache", help="Service name: keys go under PREFIX/SERVICE/.")
 @PREFIX_OPTION
 @LB_PREFIX_OPTION
@@ -35,7 +36,12 @@ def main() -> None:
               help="Host-wide: also select containers whose image matches PATTERN (glob).")
 @click.option("--address", "address_mode", type=click.Choice(["host", "container"]), default="host",
               help="host: --host-ip + published port; container: the container's own IP and port.")
-@click.option("--network", default=None, help="Network whose container IP --address container uses.")
+@click.option("--network", default=None,
+              help="--address container: the Docker network (name) whose address is registered; a "
+                   "container not on it is reported, not registered [default: the only network with an address].")
+@click.option("--ip-family", type=click.Choice(["auto", "4", "6"]), default="auto",
+              help="--address container: which of a container's addresses on the network: 4, 6, or auto "
+                   "(IPv4 when it has one there, else IPv6).")
 @click.option("--ttl", type=click.IntRange(min=MIN_TTL), default=30, help="Lease TTL in seconds.")
 @click.option("--keepalive-interval", type=click.FloatRange(min=0.1), default=None,
               help="Seconds between lease keepalives [default: TTL/3].")
@@ -51,7 +57,7 @@ def main() -> None:
 @click.option("--check-config", is_flag=True, help="Validate the options, then exit.")
 def run(etcd: EtcdSettings, metrics_addr: str | None, host_ip: str | None, service: str, prefix: str,
         lb_prefix: str, container: str | None,
-        image: str | None, address_mode: str, network: str | None, ttl: int,
+        image: str | None, address_mode: str, network: str | None, ip_family: str, ttl: int,
         keepalive_interval: float | None, check_kind: str, check_interval: float, check_timeout: float,
         check_path: str, rise: int, fall: int, reconcile_interval: float, check_config: bool) -> None:
     """Watch Docker and keep PREFIX/SERVICE/IP:PORT keys in etcd under one lease."""
@@ -59,10 +65,7 @@ def run(etcd: EtcdSettings, metrics_addr: str | None, host_ip: str | None, servi
     if not host_ip and address_mode == "host":
         raise click.UsageError("--host-ip is required (or env HOST_IP / COREOS_PRIVATE_IPV4)")
     if host_ip:
-        try:
-            host_ip = str(ipaddress.ip_address(host_ip))
-        except ValueError:
-            raise click.BadParameter(f"{host_ip!r} is not an IP address", param_hint="--host-ip") from None
+        host_ip = _host_ip(host_ip)
     interval = keepalive_interval if keepalive_interval is not None else ttl / 3
     if interval * 3 > ttl:
         raise click.BadParameter(f"--ttl {ttl} is too short for --keepalive-interval {interval:g}: "
@@ -73,6 +76,9 @@ def run(etcd: EtcdSettings, metrics_addr: str | None, host_ip: str | None, servi
         raise click.UsageError("--container and --image exclude each other")
     if network and address_mode != "container":
         raise click.UsageError("--network only applies with --address container")
+    if ip_family != "auto" and address_mode != "container":
+        raise click.UsageError("--ip-family only applies with --address container "
+                               "(with --address host, --host-ip's family decides)")
     if check_timeout >= check_interval:
         raise click.BadParameter(f"{check_timeout:g} must be shorter than --check-interval "
                                  f"{check_interval:g}", param_hint="--check-timeout")
@@ -80,7 +86,7 @@ def run(etcd: EtcdSettings, metrics_addr: str | None, host_ip: str | None, servi
         endpoints=etcd.endpoints, host_ip=host_ip or "", credentials=etcd.credentials,
         service=service, prefix="/" + prefix.strip("/"), lb_prefix="/" + lb_prefix.strip("/"),
         container=container, image=image,
-        address_mode=address_mode, network=network, ttl=ttl, keepalive_interval=interval,
+        address_mode=address_mode, network=network, ip_family=ip_family, ttl=ttl, keepalive_interval=interval,
         health=HealthConfig(kind=check_kind, interval=check_interval, timeout=check_timeout,
                             rise=rise, fall=fall, path=check_path),
         reconcile_interval=reconcile_interval, etcd_timeout=etcd.timeout,
@@ -100,8 +106,9 @@ def run(etcd: EtcdSettings, metrics_addr: str | None, host_ip: str | None, servi
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 def status(etcd: EtcdSettings, prefix: str, lb_prefix: str, service: str | None, as_json: bool) -> None:
     """List the registered keys with their lease, TTL and local container, the services with
-    their hosts, paths, drained backends and maintenance, conflicts, and local labelled
-    containers kept out of the routing and why (changes nothing).
+    their hosts, paths, drained backends and maintenance, conflicts, and the containers not
+    registered and why: those every running sidekick reports (not on its --network, port not
+    published, ...) and local labelled ones a bad label keeps out (changes nothing).
 
     Exits 1 when etcd cannot be read; without Docker the container column stays empty.
     """
@@ -155,6 +162,21 @@ def _drain(etcd: EtcdSettings, prefix: str, lb_prefix: str, service: str, addres
         raise click.BadParameter(f"{address!r} is not ip:port: {exc}", param_hint="ADDRESS") from None
     from sidekick.operator import drain as switch
     sys.exit(switch(etcd, KeyLayout(prefix, lb_prefix), service, address, on=on))
+
+
+def _host_ip(text: str) -> str:
+    """--host-ip in the normal form of keys (IPv6 compressed: `::1`, `2001:db8::5`)."""
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not an IP address", param_hint="--host-ip") from None
+    if address.is_unspecified:
+        raise click.BadParameter(f"{text!r} is no address other hosts can reach: give this host's own",
+                                 param_hint="--host-ip")
+    if isinstance(address, ipaddress.IPv6Address) and address.scope_id:
+        raise click.BadParameter(f"{text!r}: an address with a zone (%{address.scope_id}) cannot be a backend "
+                                 "address; give a global or unique-local one", param_hint="--host-ip")
+    return str(address)
 
 
 def _check_service(service: str, hint: str = "SERVICE") -> None:

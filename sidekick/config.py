@@ -1,6 +1,7 @@
 """The sidekick's settings, built by the CLI and passed to run()."""
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
 
 from lbcommon.etcd import Credentials, Endpoint
@@ -31,6 +32,7 @@ class Config:
     image: str | None = None           # --image PATTERN: host-wide selection by image too
     address_mode: str = "host"         # host | container
     network: str | None = None         # for --address container
+    ip_family: str = "auto"            # for --address container: auto (IPv4 if any, else IPv6) | 4 | 6
     ttl: int = 30
     keepalive_interval: float = 10.0
     health: HealthConfig = HealthConfig()
@@ -46,8 +48,21 @@ class Config:
     def owner_key(self) -> str:
         """Names this sidekick across restarts (host address and what it watches), under its
         lease: a restarted run finds the lease of the run before it there."""
-        identity = f"container-{self.container}" if self.container else "host-wide"
-        return f"{self.layout.lb}/sidekicks/{self.host_ip}/{identity}"
+        return f"{self.layout.lb}/sidekicks/{self.host_ip}/{self.identity}"
+
+    @property
+    def identity(self) -> str:
+        """What this sidekick watches: `host-wide` or `container-<name>`."""
+        return f"container-{self.container}" if self.container else "host-wide"
+
+    @property
+    def reports_prefix(self) -> str:
+        """Where this sidekick lists the selected containers it does not register, and why
+        (`<lb>/not-registered/<host-ip>/<identity>/<container id>`, under its lease), for
+        `sidekick status`.  Without a host IP (`--address container`) the host's name stands in;
+        with --network, the network is part of the identity (one sidekick per network may run)."""
+        identity = f"{self.identity},network={self.network}" if self.network else self.identity
+        return f"{self.layout.lb}/not-registered/{self.host_ip or socket.gethostname()}/{identity}/"
 
     @property
     def layout(self) -> KeyLayout:

@@ -1,8 +1,12 @@
 """What a Docker container means for registration: selection, service, address.  Pure logic
-over `docker inspect` data, so it is tested without a daemon."""
+over `docker inspect` data, so it is tested without a daemon.
+
+Addresses are written in the balancer's normal form (`lbcommon.backends.parse_backend`):
+IPv4 `10.0.0.5:32768`, IPv6 compressed and in brackets `[2001:db8::5]:32768`."""
 from __future__ import annotations
 
 import fnmatch
+import ipaddress
 import signal
 from dataclasses import dataclass, field
 from typing import Any, Mapping
@@ -30,7 +34,8 @@ class Container:
     health: str | None = None                       # Docker HEALTHCHECK status, None without one
     exposed: tuple[str, ...] = ()                   # "80/tcp", ...
     published: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)  # port -> ((ip, port),)
-    networks: Mapping[str, str] = field(default_factory=dict)                           # name -> IP
+    networks: Mapping[str, str] = field(default_factory=dict)       # every attached network: name -> IPv4 or ""
+    ipv6: Mapping[str, str] = field(default_factory=dict)           # name -> GlobalIPv6Address (IPv6 networks)
     network_mode: str = ""
     stop_signal: int | None = None                  # the image's STOPSIGNAL (Apache: SIGWINCH)
 
@@ -51,8 +56,10 @@ class Container:
             exposed=tuple(sorted((config.get("ExposedPorts") or {}).keys())),
             published={port: tuple((b.get("HostIp", ""), b.get("HostPort", "")) for b in bindings)
                        for port, bindings in ports.items() if bindings},
-            networks={name: net.get("IPAddress", "")
+            networks={name: (net or {}).get("IPAddress") or ""
                       for name, net in (settings.get("Networks") or {}).items()},
+            ipv6={name: net["GlobalIPv6Address"]
+                  for name, net in (settings.get("Networks") or {}).items() if (net or {}).get("GlobalIPv6Address")},
             network_mode=(data.get("HostConfig") or {}).get("NetworkMode") or "",
             stop_signal=kill_signal({"signal": config.get("StopSignal") or ""}),
         )
@@ -95,37 +102,78 @@ def service_port(container: Container) -> str:
 
 
 def backend_address(container: Container, config: Config) -> str:
-    """`ip:port` other hosts reach the service on."""
+    """`ip:port` other hosts reach the service on (`[v6]:port` for IPv6)."""
     port = service_port(container)
     number = port.split("/", 1)[0]
     if config.address_mode == "container":
-        ip = _container_ip(container, config.network)
-        return f"{ip}:{number}"
+        return join_address(_container_ip(container, config.network, config.ip_family), number)
     if container.network_mode == "host":
-        return f"{config.host_ip}:{number}"
+        return join_address(config.host_ip, number)
     bindings = container.published.get(port)
     if not bindings:
         raise NotRegistrable(f"container {container}: port {port} is not published "
                              f"(run it with -p {number} or give --address container)")
-    ips = [ip for ip, _ in bindings]
-    chosen = next(((ip, hp) for ip, hp in bindings if ip in ("", "0.0.0.0", "::", config.host_ip)), None)
+    host = ipaddress.ip_address(config.host_ip)
+    # Docker's `-p 80` publishes on 0.0.0.0 (IPv4 only) and on :: (IPv6 only): the binding of
+    # --host-ip's own family, or one on --host-ip itself.
+    accepted = ("", "::" if host.version == 6 else "0.0.0.0")
+    chosen = next((hp for ip, hp in bindings if ip in accepted or _same_ip(ip, host)), None)
     if chosen is None:
-        raise NotRegistrable(f"container {container}: port {port} is published on {', '.join(ips)}, "
-                             f"not on --host-ip {config.host_ip}")
-    return f"{config.host_ip}:{chosen[1]}"
+        raise NotRegistrable(f"container {container}: port {port} is published on "
+                             f"{', '.join(ip or '*' for ip, _ in bindings)}, not on --host-ip {config.host_ip}")
+    return join_address(config.host_ip, chosen)
 
 
-def _container_ip(container: Container, network: str | None) -> str:
+def join_address(ip: str, port: str | int) -> str:
+    """'10.0.0.5', 80 -> '10.0.0.5:80'; '2001:DB8:0::5', 80 -> '[2001:db8::5]:80' (the form
+    `lbcommon.backends.parse_backend` gives).  A value Docker gave that is not an IP address
+    makes the container not registrable."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        raise NotRegistrable(f"{ip!r} is not an IP address") from None
+    if address.version == 6:
+        return f"[{address.compressed}]:{int(port)}"
+    return f"{address}:{int(port)}"
+
+
+def _same_ip(text: str, address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    try:
+        return ipaddress.ip_address(text) == address
+    except ValueError:
+        return False
+
+
+_FAMILY_NAMES = {"4": "IPv4 ", "6": "IPv6 ", "auto": ""}
+
+
+def network_ip(container: Container, network: str, family: str = "auto") -> str:
+    """The container's address on `network` ("" when none): family "4", "6", or "auto" (its
+    IPv4 address when it has one there, else its IPv6 address)."""
+    v4, v6 = container.networks.get(network, ""), container.ipv6.get(network, "")
+    if family == "4":
+        return v4
+    if family == "6":
+        return v6
+    return v4 or v6
+
+
+def _container_ip(container: Container, network: str | None, family: str = "auto") -> str:
+    kind = _FAMILY_NAMES[family]
     if network:
-        ip = container.networks.get(network)
+        if network not in container.networks:
+            attached = ", ".join(sorted(container.networks)) or "none"
+            raise NotRegistrable(f"container {container}: not on network {network!r} (it is on: {attached})")
+        ip = network_ip(container, network, family)
         if not ip:
-            raise NotRegistrable(f"container {container}: no address on network {network!r}")
+            raise NotRegistrable(f"container {container}: no {kind}address on network {network!r}")
         return ip
-    addresses = [ip for ip in container.networks.values() if ip]
-    if len(addresses) != 1:
-        raise NotRegistrable(f"container {container}: {len(addresses)} networks with an address; "
+    found = {name: ip for name in sorted(container.networks) if (ip := network_ip(container, name, family))}
+    if len(found) != 1:
+        names = f" ({', '.join(found)})" if found else ""
+        raise NotRegistrable(f"container {container}: {len(found)} networks with an {kind}address{names}; "
                              "choose one with --network")
-    return addresses[0]
+    return next(iter(found.values()))
 
 
 def kill_signal(attributes: Mapping[str, str]) -> int | None:

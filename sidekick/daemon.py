@@ -3,6 +3,7 @@ the Docker event thread and the health-probe pool only hand it items and wake it
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import os
 import signal
@@ -34,6 +35,7 @@ EXIT_OK, EXIT_FAILED = 0, 1
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 REMOVE_ACTIONS = frozenset({"die", "stop", "destroy", "oom"})
 ADD_ACTIONS = frozenset({"start", "unpause", "restart"})
+NETWORK_ACTIONS = frozenset({"connect", "disconnect"})
 # Longest stop grace period we expect (`docker stop -t`); a container killed with a stop
 # signal that keeps running longer than this is taken back by the next reconcile.
 DRAIN_GRACE = 120.0
@@ -82,7 +84,8 @@ def run(config: Config) -> int:
     client = connect(config.endpoints, config.credentials, config.etcd_timeout)
     metrics = SidekickMetrics()
     try:
-        registry = Registry(client, config.ttl, on_grant=metrics.lease_grants.inc)
+        # the reports of containers not registered are logged once by the loop, not per write
+        registry = Registry(client, config.ttl, on_grant=metrics.lease_grants.inc, quiet=(config.reports_prefix,))
         sidekick = Sidekick(config, registry, metrics=metrics)
         return run_observed(config.metrics_addr, metrics.registry, sidekick.health, sidekick.run,
                             failed=EXIT_FAILED)
@@ -98,6 +101,7 @@ class Sidekick:
         self.metrics = metrics or SidekickMetrics()
         self.metrics.containers.set_function(lambda: len(self.tracked))
         self.metrics.registered.set_function(lambda: sum(t.registered for t in self.tracked.values()))
+        self.metrics.not_registered.set_function(lambda: len(self.reported))
         self.last_etcd_ok: float | None = None       # last successful keepalive, grant or write
         self.last_etcd_error = "no lease yet"
         self.clock = clock
@@ -105,7 +109,7 @@ class Sidekick:
         self.signals = Signals(STOP_SIGNALS, self.inbox.wake)
         self.docker = docker_source or DockerSource(config.docker_timeout, self.inbox.put)
         self.tracked: dict[str, Tracked] = {}
-        self.reported: set[str] = set()            # containers already reported as not registrable
+        self.reported: dict[str, tuple[Container, str]] = {}   # not registrable: id -> (it, why): logged, in etcd
         self.ignored: set[str] = set()             # running containers that are not selected
         self.draining: dict[str, float] = {}       # killed, in their stop grace period: until when
         self.stopping: int | None = None
@@ -231,10 +235,14 @@ class Sidekick:
 
     def _on_event(self, event: Mapping[str, Any]) -> None:
         action = str(event.get("Action") or event.get("status") or "")
+        attributes = (event.get("Actor") or {}).get("Attributes") or {}
+        if event.get("Type") == "network":           # Actor is the network; the container is an attribute
+            if action in NETWORK_ACTIONS:
+                self._on_network(str(attributes.get("container") or ""), action, str(attributes.get("name") or "?"))
+            return
         cid = event.get("id") or (event.get("Actor") or {}).get("ID")
         if not cid:
             return
-        attributes = (event.get("Actor") or {}).get("Attributes") or {}
         if action == "kill":
             signum = kill_signal(attributes)
             tracked = self.tracked.get(cid)
@@ -255,6 +263,18 @@ class Sidekick:
             self._track(cid)
         elif action.startswith("health_status") and cid not in self.draining:
             self._on_docker_health(cid, action.split(":", 1)[-1].strip())
+
+    def _on_network(self, cid: str, action: str, network: str) -> None:
+        """`docker network connect|disconnect` of a running container we track or reported: its
+        address is worked out again (registered once it has one, removed when it lost it).  The
+        connects before a `start` and the disconnects after a `die` concern containers not
+        tracked (yet, or any more): the `start` and `die` events handle those."""
+        if not cid or cid in self.draining or (cid not in self.tracked and cid not in self.reported):
+            return
+        known = self.tracked[cid].container if cid in self.tracked else self.reported[cid][0]
+        log.info("container %s: network %s %s; evaluating its address again", known, network,
+                 "connected" if action == "connect" else "disconnected")
+        self._track(cid)
 
     def _on_docker_health(self, cid: str, status: str) -> None:
         tracked = self.tracked.get(cid)
@@ -287,10 +307,11 @@ class Sidekick:
             service = service_name(container, self.config)
             route = route_of(container)
         except NotRegistrable as exc:
-            if container.id not in self.reported:
-                self.reported.add(container.id)
-                log.error("%s; not registered", exc)
+            if container.id in self.tracked:      # it had an address (e.g. a network was disconnected)
+                self._drop(container.id, "not registrable any more")
+            self._report(container, str(exc))
             return
+        self._unreport(container.id)
         key = self.config.service_prefix(service) + address
         current = self.tracked.get(container.id)
         if current and current.key == key:
@@ -315,9 +336,24 @@ class Sidekick:
         else:
             self._start_probe(tracked)
 
+    def _report(self, container: Container, why: str) -> None:
+        """A selected container that cannot be registered: one error line per reason, and a key
+        under our lease that `sidekick status` lists."""
+        if container.id in self.reported and self.reported[container.id][1] == why:
+            return
+        self.reported[container.id] = (container, why)
+        log.error("%s; not registered", why)
+        value = json.dumps({"container": container.name, "id": container.id, "reason": why}, separators=(",", ":"))
+        if not self.registry.set(self.config.reports_prefix + container.id, value):
+            self._schedule_etcd_retry()
+
+    def _unreport(self, cid: str) -> None:
+        if self.reported.pop(cid, None) is not None and not self.registry.remove(self.config.reports_prefix + cid):
+            self._schedule_etcd_retry()
+
     def _drop(self, cid: str, reason: str) -> None:
         tracked = self.tracked.pop(cid, None)
-        self.reported.discard(cid)
+        self._unreport(cid)
         if tracked is not None:
             self._deregister(tracked, reason)
             if tracked.route and not self.registry.remove(tracked.route[0]):
@@ -396,15 +432,18 @@ class Sidekick:
         for cid in [cid for cid in self.tracked if states.get(cid) != "running"]:
             self._drop(cid, "paused" if states.get(cid) == "paused" else "no longer running")
         self.ignored &= states.keys()
-        self.reported &= states.keys()
+        for cid in [cid for cid in self.reported if cid not in states]:
+            self._unreport(cid)
         now = self.clock()
         self.draining = {cid: until for cid, until in self.draining.items() if cid in states and until > now}
         for cid, state in states.items():
-            known = cid in self.ignored or cid in self.reported or cid in self.draining or \
-                (cid in self.tracked and not deep)
+            # a reported container is asked again after a reconnect too: a network connect
+            # may have been missed
+            known = cid in self.ignored or cid in self.draining or \
+                ((cid in self.tracked or cid in self.reported) and not deep)
             if state == "running" and not known:
                 self._track(cid)
-        prefixes = {self.config.service_prefix(self.config.service)} | \
+        prefixes = {self.config.service_prefix(self.config.service), self.config.reports_prefix} | \
                    {k.rsplit("/", 1)[0] + "/" for t in self.tracked.values() for k in t.keys}
         if self._etcd(lambda: self.registry.reconcile(prefixes)) and not self.claimed:
             self.claimed = self._claim_stale()
@@ -424,7 +463,8 @@ class Sidekick:
             earlier = self.registry.lease_of(owner)
             if earlier and earlier != self.registry.lease_id:
                 log.info("claiming keys of this sidekick's earlier run (lease %x, %s)", earlier, owner)
-                for prefix in (self.config.layout.services + "/", self.config.layout.routes):
+                for prefix in (self.config.layout.services + "/", self.config.layout.routes,
+                               self.config.reports_prefix):
                     self.registry.claim_stale(prefix, earlier, keep=running)
             else:
                 log.info("no earlier run of this sidekick (%s) to claim keys from", owner)

@@ -69,12 +69,13 @@ class DockerSource:
         _close(self._events_client)
 
     def _follow(self) -> None:
-        """Follow container events; on any break, back off, reconnect and ask for a reconcile."""
+        """Follow container and network events; on any break, back off, reconnect and ask for a reconcile."""
         while not self._stop.is_set():
             client = None
             try:
                 client = self._events_client = self._connect()
-                events = client.api.events(decode=True, filters={"type": "container"})
+                # network events: `docker network connect|disconnect` changes a container's address
+                events = client.api.events(decode=True, filters={"type": ["container", "network"]})
                 self.connected = True
                 self._emit(StreamState(connected=True))    # reconcile: events may have been missed
                 for event in events:

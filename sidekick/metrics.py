@@ -6,7 +6,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge
 # Removal reasons as logged -> a small, fixed label set.
 _REASONS = (("kill", "kill"), ("health check", "health_check"), ("Docker health", "docker_health"),
             ("paused", "pause"), ("no longer running", "not_running"), ("not running", "not_running"),
-            ("address changed", "address_changed"))
+            ("address changed", "address_changed"), ("not registrable", "not_registrable"))
 
 
 def reason_label(reason: str) -> str:
@@ -26,6 +26,10 @@ class SidekickMetrics:
         self.containers = Gauge("sidekick_containers_watched", "Selected containers being tracked.",
                                 registry=r)
         self.registered = Gauge("sidekick_registered_keys", "Backend keys this sidekick registers (healthy containers; route and owner keys not counted).", registry=r)
+        self.not_registered = Gauge("sidekick_containers_not_registered",
+                                    "Selected running containers that cannot be registered (see the log "
+                                    "or `sidekick status`: no published port, not on --network, bad label...).",
+                                    registry=r)
         self.keepalive_failures = Counter("sidekick_lease_keepalive_failures_total",
                                           "Lease keepalives (or the re-grant and re-put after a loss) "
                                           "that failed.", registry=r)

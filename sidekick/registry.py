@@ -19,8 +19,9 @@ log = logging.getLogger(__name__)
 
 class Registry:
     def __init__(self, client: etcd3.MultiEndpointEtcd3Client, ttl: int,
-                 on_grant: Callable[[], None] | None = None) -> None:
+                 on_grant: Callable[[], None] | None = None, quiet: tuple[str, ...] = ()) -> None:
         self._client = client
+        self._quiet = quiet                        # key prefixes whose writes are logged at debug level
         self._on_grant = on_grant or (lambda: None)
         self.ttl = ttl
         self.lease_id: int | None = None
@@ -155,7 +156,7 @@ class Registry:
                 raise LeaseLost(str(exc)) from None
             raise
         self._mod_revisions[key] = response.header.revision
-        log.info("registered %s = %s (lease %x)", key, value, self.lease_id)
+        log.log(self._level(key), "registered %s = %s (lease %x)", key, value, self.lease_id)
 
     def _delete(self, key: str) -> None:
         revision = self._mod_revisions.pop(key, None)
@@ -166,4 +167,7 @@ class Registry:
             tx = self._client.transactions
             call(self._client, RegistryError, f"delete {key}", self._client.transaction,
                  compare=[tx.mod(key) == revision], success=[tx.delete(key)], failure=[])
-        log.info("deregistered %s", key)
+        log.log(self._level(key), "deregistered %s", key)
+
+    def _level(self, key: str) -> int:
+        return logging.DEBUG if key.startswith(self._quiet) else logging.INFO

@@ -1,6 +1,8 @@
 """`sidekick status`: the registered keys, their leases, and the local container behind each;
 then the routing: services with their hosts, paths, drained backends and maintenance,
-conflicts, and local labelled containers that bad labels keep out of the routing.
+conflicts, and the containers not registered: those every running sidekick reports
+(`<lb>/not-registered/...`: no published port, not on its --network, bad label...) and local
+labelled containers that bad labels keep out of the routing.
 
 Read-only.  Every key under PREFIX/ (or PREFIX/SERVICE/) is listed with its lease (hex, as
 etcdctl prints it), the lease's remaining and granted TTL, and the running local container
@@ -9,10 +11,11 @@ port (`--address container`).  Without Docker the container column stays empty.
 """
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import docker
 import docker.errors
@@ -34,7 +37,7 @@ log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILED = 0, 1
 DOCKER_TIMEOUT = 5.0
-WILDCARD_IPS = ("0.0.0.0", "", "::")
+REPORTS = "not-registered"          # <lb>/not-registered/<host>/<sidekick>/<container id>, by the sidekicks
 COLUMNS = ("KEY", "VALUE", "LEASE", "TTL", "GRANTED", "CONTAINER")
 
 
@@ -84,7 +87,7 @@ def run_status(etcd: EtcdSettings, layout: KeyLayout, service: str | None, as_js
     """Print the report; 1 only when etcd cannot be read."""
     key_prefix = keys_prefix(layout.services, service)
     try:
-        rows, routing = collect(etcd, key_prefix, layout)
+        rows, routing, reported = collect(etcd, key_prefix, layout)
     except RegistryError as exc:
         log.error("%s", exc)
         return EXIT_FAILED
@@ -92,23 +95,62 @@ def run_status(etcd: EtcdSettings, layout: KeyLayout, service: str | None, as_js
         routing = replace(routing, services=tuple(s for s in routing.services if s.name == service))
     containers = running_containers()
     rows = attach_containers(rows, containers)
-    refused = not_registered(containers or ())
+    refused = merge_refusals(reported, not_registered(containers or ()))
     if as_json:
         print(json.dumps({"keys": [row.to_json() for row in rows], **routing_json(routing),
-                          "not_registered": [{"container": c.name, "id": c.id, "reason": why}
-                                             for c, why in refused]}, indent=2))
+                          "not_registered": [r.to_json() for r in refused]}, indent=2))
     else:
         sections = [format_table(rows, key_prefix), format_services(routing),
-                    "\n".join(f"not registered: {why}" for _c, why in refused)]
+                    "\n".join(r.line() for r in refused)]
         print("\n\n".join(section for section in sections if section))
     return EXIT_OK
 
 
-def not_registered(containers: Iterable[Container]) -> list[tuple[Container, str]]:
+@dataclass(frozen=True)
+class Refusal:
+    """A container kept out: reported by a running sidekick, or found here (bad labels)."""
+    container: str
+    id: str
+    reason: str
+    sidekick: str | None = None        # "<host>/<identity>" of the reporting sidekick
+
+    def line(self) -> str:
+        by = f" (sidekick {self.sidekick})" if self.sidekick else ""
+        return _cell(f"not registered: {self.reason}{by}")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"container": self.container, "id": self.id, "reason": self.reason, "sidekick": self.sidekick}
+
+
+def not_registered(containers: Iterable[Container]) -> list[Refusal]:
     """Local containers with sidekick labels that a bad label keeps out of the routing."""
     labelled = [c for c in containers if any(name in c.labels for name in (SERVICE_LABEL, *ROUTE_LABELS))]
     found = [(c, label_problem(c)) for c in labelled]
-    return sorted(((c, why) for c, why in found if why is not None), key=lambda item: item[0].name)
+    return [Refusal(c.name, c.id, why) for c, why in found if why is not None]
+
+
+def reported_refusals(values: Mapping[str, str], layout: KeyLayout) -> list[Refusal]:
+    """What the sidekicks report under `<lb>/not-registered/<host>/<identity>/<id>` (JSON values
+    with container, id, reason); a value that is not one is skipped."""
+    prefix = f"{layout.lb}/{REPORTS}/"
+    found = []
+    for key, value in values.items():
+        if not key.startswith(prefix):
+            continue
+        sidekick, _, cid = key[len(prefix):].rpartition("/")
+        try:
+            data = json.loads(value)
+            found.append(Refusal(str(data["container"]), str(data.get("id") or cid), str(data["reason"]), sidekick))
+        except (ValueError, TypeError, KeyError):
+            log.debug("%s: not a report: %r", key, value)
+    return found
+
+
+def merge_refusals(reported: Iterable[Refusal], local: Iterable[Refusal]) -> list[Refusal]:
+    """Both lists, a local finding the sidekick reports too listed once (as reported), by container name."""
+    seen = {(r.id, r.reason) for r in reported}
+    merged = [*reported, *(r for r in local if (r.id, r.reason) not in seen)]
+    return sorted(merged, key=lambda r: (r.container, r.sidekick or "", r.reason))
 
 
 def keys_prefix(prefix: str, service: str | None) -> str:
@@ -117,7 +159,8 @@ def keys_prefix(prefix: str, service: str | None) -> str:
     return "/" + "/".join(p for p in parts if p) + "/"
 
 
-def collect(etcd: EtcdSettings, key_prefix: str, layout: KeyLayout) -> tuple[list[KeyStatus], RoutingTable]:
+def collect(etcd: EtcdSettings, key_prefix: str,
+            layout: KeyLayout) -> tuple[list[KeyStatus], RoutingTable, list[Refusal]]:
     client = etcd.connect(RegistryError)
     try:
         rows = list_keys(client, key_prefix)
@@ -125,7 +168,7 @@ def collect(etcd: EtcdSettings, key_prefix: str, layout: KeyLayout) -> tuple[lis
         for prefix in (layout.services + "/", layout.lb + "/"):
             response = call(client, RegistryError, f"get {prefix}", client.get_prefix_response, prefix)
             values.update((_text(kv.key), _text(kv.value)) for kv in response.kvs)
-        return rows, build_table(values, layout)
+        return rows, build_table(values, layout), reported_refusals(values, layout)
     finally:
         client.close()
 
@@ -190,14 +233,25 @@ def attach_containers(rows: Sequence[KeyStatus], containers: Iterable[Container]
 
 
 def serves(container: Container, address: str) -> bool:
-    """Whether `ip:port` reaches this container: a published host port, or its own IP and port."""
-    ip, port = split_address(address)
-    if not port:
+    """Whether `ip:port` reaches this container: a published host port (on that address, or on
+    the wildcard of its family: 0.0.0.0 serves IPv4, :: serves IPv6), or its own IP and port."""
+    text, port = split_address(address)
+    ip = _ip(text)
+    if not port or ip is None:
         return False
-    published = any(host_port == port and host_ip in (ip, *WILDCARD_IPS)
+    wildcard = _ip("::" if ip.version == 6 else "0.0.0.0")
+    published = any(host_port == port and (host_ip == "" or _ip(host_ip) in (ip, wildcard))
                     for bindings in container.published.values() for host_ip, host_port in bindings)
-    own = ip in {a for a in container.networks.values() if a} and port in container_ports(container)
+    own_ips = {_ip(a) for a in (*container.networks.values(), *container.ipv6.values()) if a}
+    own = ip in own_ips and port in container_ports(container)
     return published or own
+
+
+def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
 
 
 def container_ports(container: Container) -> set[str]:

@@ -136,3 +136,134 @@ def test_the_containers_own_stop_signal_is_a_stop() -> None:
     assert not is_terminating(signal.SIGHUP, apache)        # apachectl graceful stays
     plain = Container.from_inspect(inspect())
     assert plain.stop_signal is None and not is_terminating(signal.SIGWINCH, plain)
+
+
+# -- addresses: IPv4 as it is, IPv6 as [compressed]:port (the balancer's normal form) ---------------
+
+def _two_networks(**over: Any) -> Container:
+    """A container on `front` (IPv4 only) and `back` (dual stack), nothing published."""
+    networks = {"front": {"IPAddress": "172.18.0.2", "GlobalIPv6Address": ""},
+                "back": {"IPAddress": "172.19.0.3", "GlobalIPv6Address": "fd00:0:0:1::3"}}
+    return Container.from_inspect(inspect(NetworkSettings={"Ports": {}, "Networks": {**networks, **over}}))
+
+
+def _container_config(network: str | None = None, family: str = "auto") -> Config:
+    return Config(CONFIG.endpoints, "10.1.2.3", address_mode="container", network=network, ip_family=family)
+
+
+@pytest.mark.parametrize("ip,port,expected", [
+    ("10.1.2.3", "80", "10.1.2.3:80"),
+    ("::1", 32768, "[::1]:32768"),
+    ("2001:DB8:0:0::5", "8080", "[2001:db8::5]:8080"),
+    ("fd00:0000:0000:0001:0000:0000:0000:0003", "80", "[fd00:0:0:1::3]:80"),
+])
+def test_join_address_gives_the_balancers_normal_form(ip: str, port: str | int, expected: str) -> None:
+    from lbcommon.backends import parse_backend
+    from sidekick.container import join_address
+    assert join_address(ip, port) == expected
+    assert parse_backend(expected) == expected            # what backends() accepts, unchanged
+
+
+def test_an_ip_docker_gave_that_is_not_one_is_not_registrable() -> None:
+    from sidekick.container import join_address
+    with pytest.raises(NotRegistrable, match="is not an IP address"):
+        join_address("172.17.0.x", 80)
+
+
+def test_from_inspect_keeps_every_network_and_the_ipv6_ones() -> None:
+    c = _two_networks(none={"IPAddress": "", "GlobalIPv6Address": ""})
+    assert c.networks == {"front": "172.18.0.2", "back": "172.19.0.3", "none": ""}
+    assert c.ipv6 == {"back": "fd00:0:0:1::3"}
+
+
+@pytest.mark.parametrize("ports,expected", [
+    # Docker's `-p 80`: 0.0.0.0 serves IPv4 only, :: IPv6 only (and may differ in port)
+    ({"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8081"}, {"HostIp": "::", "HostPort": "8082"}]}, "[::1]:8082"),
+    ({"80/tcp": [{"HostIp": "::1", "HostPort": "9000"}]}, "[::1]:9000"),
+    ({"80/tcp": [{"HostIp": "0:0::1", "HostPort": "9000"}]}, "[::1]:9000"),
+    ({"80/tcp": [{"HostIp": "", "HostPort": "9001"}]}, "[::1]:9001"),
+])
+def test_ipv6_host_ip(ports: dict[str, Any], expected: str) -> None:
+    config = Config(CONFIG.endpoints, "::1")
+    c = Container.from_inspect(inspect(NetworkSettings={"Ports": ports, "Networks": {}}))
+    assert backend_address(c, config) == expected
+
+
+def test_ipv6_host_ip_of_a_host_network_container() -> None:
+    c = Container.from_inspect(inspect(HostConfig={"NetworkMode": "host"},
+                                       NetworkSettings={"Ports": {}, "Networks": {"host": {}}}))
+    assert backend_address(c, Config(CONFIG.endpoints, "2001:db8::5")) == "[2001:db8::5]:80"
+
+
+def test_a_binding_of_the_other_family_is_not_the_host_ips() -> None:
+    only_v4 = Container.from_inspect(inspect(NetworkSettings={
+        "Ports": {"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8081"}]}, "Networks": {}}))
+    with pytest.raises(NotRegistrable, match=r"published on 0.0.0.0, not on --host-ip ::1"):
+        backend_address(only_v4, Config(CONFIG.endpoints, "::1"))
+    only_v6 = Container.from_inspect(inspect(NetworkSettings={
+        "Ports": {"80/tcp": [{"HostIp": "::", "HostPort": "8082"}]}, "Networks": {}}))
+    with pytest.raises(NotRegistrable, match=r"published on ::, not on --host-ip 10.1.2.3"):
+        backend_address(only_v6, CONFIG)                  # docker-proxy on [::] takes no IPv4
+
+
+@pytest.mark.parametrize("network,family,expected", [
+    ("front", "auto", "172.18.0.2:80"),
+    ("back", "auto", "172.19.0.3:80"),                    # IPv4 first when it has both
+    ("back", "4", "172.19.0.3:80"),
+    ("back", "6", "[fd00:0:0:1::3]:80"),
+    ("front", "4", "172.18.0.2:80"),
+])
+def test_network_and_family_pick_the_address(network: str, family: str, expected: str) -> None:
+    assert backend_address(_two_networks(), _container_config(network, family)) == expected
+
+
+def test_an_ipv6_only_network_gives_its_ipv6_address() -> None:
+    c = Container.from_inspect(inspect(NetworkSettings={"Ports": {}, "Networks": {
+        "v6": {"IPAddress": "", "GlobalIPv6Address": "2001:db8:1::2"}}}))
+    assert backend_address(c, _container_config()) == "[2001:db8:1::2]:80"
+    assert backend_address(c, _container_config("v6", "6")) == "[2001:db8:1::2]:80"
+    with pytest.raises(NotRegistrable, match="no IPv4 address on network 'v6'"):
+        backend_address(c, _container_config("v6", "4"))
+
+
+@pytest.mark.parametrize("network,family,message", [
+    ("other", "auto", r"web.1 \(f{12}\): not on network 'other' \(it is on: back, front\)"),
+    ("front", "6", "no IPv6 address on network 'front'"),
+    (None, "auto", r"2 networks with an address \(back, front\); choose one with --network"),
+    (None, "4", r"2 networks with an IPv4 address \(back, front\); choose one with --network"),
+])
+def test_address_problems_name_the_container_and_network(network: str | None, family: str, message: str) -> None:
+    c = _two_networks()
+    c = Container.from_inspect(inspect(Name="/web.1", NetworkSettings={"Ports": {}, "Networks": {
+        name: {"IPAddress": c.networks[name], "GlobalIPv6Address": c.ipv6.get(name, "")} for name in c.networks}}))
+    with pytest.raises(NotRegistrable, match=message):
+        backend_address(c, _container_config(network, family))
+
+
+def test_the_only_ipv6_network_needs_no_network_option() -> None:
+    assert backend_address(_two_networks(), _container_config(family="6")) == "[fd00:0:0:1::3]:80"
+
+
+def test_a_container_on_no_network_is_on_none() -> None:
+    c = Container.from_inspect(inspect(HostConfig={"NetworkMode": "container:abc"},
+                                       NetworkSettings={"Ports": {}, "Networks": {}}))
+    with pytest.raises(NotRegistrable, match=r"not on network 'back' \(it is on: none\)"):
+        backend_address(c, _container_config("back"))
+
+
+@pytest.mark.parametrize("args,code,message", [
+    (["--host-ip", "::1"], 0, "configuration ok"),
+    (["--host-ip", "2001:DB8:0::5"], 0, "configuration ok"),
+    (["--host-ip", "::"], 2, "no address other hosts can reach"),
+    (["--host-ip", "0.0.0.0"], 2, "no address other hosts can reach"),
+    (["--host-ip", "fe80::1%eth0"], 2, "an address with a zone (%eth0)"),
+    (["--host-ip", "::1", "--ip-family", "6"], 2, "--ip-family only applies with --address container"),
+    (["--address", "container", "--network", "back", "--ip-family", "6"], 0, "configuration ok"),
+    (["--address", "container", "--ip-family", "5"], 2, "'5' is not one of"),
+])
+def test_address_options(args: list[str], code: int, message: str) -> None:
+    from click.testing import CliRunner
+    from sidekick.cli import main
+    result = CliRunner().invoke(main, ["run", "--etcd", "127.0.0.1:2379", "--check-config", *args],
+                                env={"HOST_IP": "", "COREOS_PRIVATE_IPV4": ""})
+    assert result.exit_code == code and message in result.output, result.output

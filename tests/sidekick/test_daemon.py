@@ -1,6 +1,8 @@
 """The sidekick's main loop with fakes for Docker and etcd (pure logic, no daemons)."""
 from __future__ import annotations
 
+import json
+
 from lbcommon.etcd import Endpoint
 from sidekick.config import Config, HealthConfig
 from sidekick.container import Container
@@ -81,3 +83,105 @@ def test_a_probe_result_for_a_dropped_container_is_ignored() -> None:
     sk._on_event({"Action": "die", "id": c.id})
     sk._handle(ProbeDone(c.id, run, passed=True, detail="http 200"))
     assert c.id not in sk.tracked and registry.desired == {}
+
+
+# -- networks: --network picks the address; connect/disconnect events re-evaluate -----------------
+
+NETWORKED = Config(endpoints=(Endpoint("127.0.0.1", 2379),), host_ip="127.0.0.1", address_mode="container",
+                   network="back", health=HealthConfig(kind="none"))
+REPORTS = "/lb/not-registered/127.0.0.1/host-wide,network=back/"
+
+
+def on_networks(**networks: str) -> Container:
+    return Container(id="d" * 64, name="web.2", image="img", labels={"sidekick.service": "web"},
+                     exposed=("80/tcp",), networks=networks)
+
+
+def networked(docker: FakeDocker, registry: FakeRegistry) -> Sidekick:
+    return Sidekick(NETWORKED, registry, docker_source=docker, clock=lambda: 0.0)  # type: ignore[arg-type]
+
+
+def network_event(action: str, cid: str, network: str = "back") -> dict[str, object]:
+    """As Docker sends it: the Actor is the network, the container an attribute."""
+    return {"Type": "network", "Action": action,
+            "Actor": {"ID": "n" * 64, "Attributes": {"container": cid, "name": network, "type": "bridge"}}}
+
+
+def test_a_container_not_on_the_network_is_reported_once_and_listed_in_etcd(caplog) -> None:
+    c = on_networks(front="172.18.0.2")
+    registry = FakeRegistry()
+    sk = networked(FakeDocker({c.id: c}), registry)
+    sk._track(c.id)
+    sk._track(c.id)                                               # asked again: no second line
+    assert c.id not in sk.tracked
+    lines = [r.getMessage() for r in caplog.records if "web.2" in r.getMessage()]
+    assert lines == [f"container web.2 ({c.id[:12]}): not on network 'back' (it is on: front); not registered"]
+    assert json.loads(registry.desired[REPORTS + c.id]) == {
+        "container": "web.2", "id": c.id, "reason": f"container web.2 ({c.id[:12]}): not on network 'back' "
+                                                    "(it is on: front)"}
+    assert [k for k in registry.desired if k.startswith("/services/")] == []
+    assert sk.metrics.registry.get_sample_value("sidekick_containers_not_registered") == 1
+
+
+def test_connect_registers_and_disconnect_removes() -> None:
+    c = on_networks(front="172.18.0.2")
+    docker = FakeDocker({c.id: c})
+    registry = FakeRegistry()
+    sk = networked(docker, registry)
+    sk._track(c.id)
+    docker.containers[c.id] = on_networks(front="172.18.0.2", back="172.19.0.3")
+    sk._on_event(network_event("connect", c.id))
+    assert registry.desired == {"/services/web/172.19.0.3:80": "172.19.0.3:80"}   # and the report gone
+    docker.containers[c.id] = on_networks(back="172.19.0.3")
+    sk._on_event(network_event("disconnect", c.id, "front"))      # another network: same address
+    assert registry.desired == {"/services/web/172.19.0.3:80": "172.19.0.3:80"}
+    docker.containers[c.id] = on_networks()
+    sk._on_event(network_event("disconnect", c.id))
+    assert list(registry.desired) == [REPORTS + c.id] and c.id not in sk.tracked
+    sk._on_event({"Action": "die", "id": c.id})                   # stopped: no report left either
+    assert registry.desired == {}
+
+
+def test_network_events_of_containers_not_known_are_not_inspected() -> None:
+    """The connects before a `start` (and disconnects after a `die`): the start event decides."""
+    c = on_networks(back="172.19.0.3")
+    docker = FakeDocker({c.id: c})
+    asked: list[str] = []
+    docker.inspect = lambda cid: asked.append(cid) or docker.containers.get(cid)  # type: ignore[method-assign]
+    sk = networked(docker, FakeRegistry())
+    sk._on_event(network_event("connect", c.id))
+    sk._on_event(network_event("create", c.id))
+    assert asked == []
+    sk._on_event({"Action": "start", "id": c.id})
+    assert asked == [c.id] and c.id in sk.tracked
+
+
+def test_a_network_event_does_not_bring_back_a_stopping_container() -> None:
+    c = on_networks(back="172.19.0.3")
+    docker = FakeDocker({c.id: c})
+    registry = FakeRegistry()
+    sk = networked(docker, registry)
+    sk._track(c.id)
+    assert registry.desired
+    sk._on_event({"Action": "kill", "id": c.id, "Actor": {"Attributes": {"signal": "15"}}})
+    sk._on_event(network_event("connect", c.id, "front"))
+    assert registry.desired == {} and c.id not in sk.tracked
+
+
+def test_a_deep_reconcile_asks_a_reported_container_again() -> None:
+    """A connect missed while the event stream was down is caught by the reconcile after it."""
+    c = on_networks(front="172.18.0.2")
+    docker = FakeDocker({c.id: c})
+    registry = FakeRegistry()
+    sk = networked(docker, registry)
+    sk.registry.reconcile = lambda prefixes: None                 # type: ignore[attr-defined]
+    sk._reconcile()
+    assert list(registry.desired) == [REPORTS + c.id]
+    docker.containers[c.id] = on_networks(front="172.18.0.2", back="172.19.0.3")
+    sk._reconcile()                                               # a plain reconcile: known
+    assert list(registry.desired) == [REPORTS + c.id]
+    sk._reconcile(deep=True)
+    assert registry.desired == {"/services/web/172.19.0.3:80": "172.19.0.3:80"}
+    del docker.containers[c.id]
+    sk._reconcile()
+    assert registry.desired == {}

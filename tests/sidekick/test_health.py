@@ -64,3 +64,31 @@ def test_a_starting_container_is_re_probed_quickly_then_every_interval() -> None
     #        failing starter: 50 ms doubling to 0.5 s | rising | healthy (a failure below fall too)
     assert delays == [0.05, 0.1, 0.2, 0.4, 0.5, 0.5, 5.0, 5.0, 5.0]
     assert HealthState(rise=1, fall=1, failures=1).next_delay(0.02) == 0.02   # never slower than asked
+
+
+def test_probes_of_an_ipv6_address() -> None:
+    """`[::1]:PORT`, as registered: the brackets are the address's, not the host's."""
+    import socket
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200 if self.headers["Host"].startswith("[::1]") else 400)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    class Server6(ThreadingHTTPServer):
+        address_family = socket.AF_INET6
+
+    server = Server6(("::1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        address = f"[::1]:{server.server_address[1]}"
+        assert probe("http", address, 2.0) == (True, "http 200")
+        assert probe("tcp", address, 2.0)[0]
+    finally:
+        server.shutdown()
+        server.server_close()

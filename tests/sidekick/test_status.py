@@ -119,3 +119,45 @@ def test_matching_rules() -> None:
     assert serves(local, "127.0.0.1:40000")
     assert not serves(local, "10.0.0.5:40000")               # bound to another address
     assert not serves(local, "garbage")
+
+
+def test_matching_rules_for_ipv6() -> None:
+    both = Container.from_inspect({
+        "Id": "c" * 64, "Name": "/both",
+        "NetworkSettings": {"Ports": {"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "32768"},
+                                                 {"HostIp": "::", "HostPort": "32769"}]},
+                            "Networks": {"v6": {"IPAddress": "172.20.0.2", "GlobalIPv6Address": "fd00::2"}}},
+        "Config": {"ExposedPorts": {"80/tcp": {}}}})
+    assert serves(both, "[::1]:32769") and serves(both, "10.0.0.5:32768")
+    assert not serves(both, "[::1]:32768")                   # 0.0.0.0 is IPv4 only
+    assert not serves(both, "10.0.0.5:32769")                # :: is IPv6 only
+    assert serves(both, "[fd00:0::2]:80")                    # --address container, IPv6
+    loopback = Container.from_inspect({
+        "Id": "d" * 64, "Name": "/lo6",
+        "NetworkSettings": {"Ports": {"80/tcp": [{"HostIp": "::1", "HostPort": "40000"}]}}})
+    assert serves(loopback, "[::1]:40000") and not serves(loopback, "127.0.0.1:40000")
+
+
+def test_reports_of_the_sidekicks_are_listed_once() -> None:
+    from lbcommon.routes import KeyLayout
+    from sidekick.status import Refusal, merge_refusals, reported_refusals
+    values = {
+        "/lb/not-registered/10.0.0.5/host-wide/" + "a" * 64:
+            json.dumps({"container": "web.1", "id": "a" * 64, "reason": "container web.1 (aaa): not on network 'b'"}),
+        "/lb/not-registered/10.0.0.6/host-wide/" + "b" * 64:
+            json.dumps({"container": "api.1", "id": "b" * 64, "reason": "container api.1 (bbb): label x"}),
+        "/lb/not-registered/10.0.0.6/host-wide/junk": "not json",
+        "/lb/routes/web/10.0.0.5:80": "{}",
+    }
+    reported = reported_refusals(values, KeyLayout())
+    assert [(r.container, r.sidekick) for r in reported] == [("web.1", "10.0.0.5/host-wide"),
+                                                            ("api.1", "10.0.0.6/host-wide")]
+    local = [Refusal("api.1", "b" * 64, "container api.1 (bbb): label x"),       # the same: listed once
+             Refusal("zed", "c" * 64, "container zed (ccc): label y")]
+    merged = merge_refusals(reported, local)
+    assert [r.line() for r in merged] == [
+        "not registered: container api.1 (bbb): label x (sidekick 10.0.0.6/host-wide)",
+        "not registered: container web.1 (aaa): not on network 'b' (sidekick 10.0.0.5/host-wide)",
+        "not registered: container zed (ccc): label y"]
+    assert merged[0].to_json() == {"container": "api.1", "id": "b" * 64, "reason": "container api.1 (bbb): label x",
+                                   "sidekick": "10.0.0.6/host-wide"}
