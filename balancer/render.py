@@ -192,9 +192,6 @@ def _noting(func: Callable[..., Any], note: Callable[[Any], object]) -> Callable
         result = func(*args)
         note(result)
         return result
-    # The Go engine caches a signature by code object: a code object of its own per function
-    # name, or getv's wrapper would be read with backends' signature.
-    noted.__code__ = noted.__code__.replace(co_name=f"noted_{getattr(func, '__name__', 'function')}")
     return functools.update_wrapper(noted, func)
 
 

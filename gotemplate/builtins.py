@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from . import gofmt, gostrconv
-from .values import MISSING, Byte, Value, is_true, type_name
+from .values import MISSING, Byte, Value, is_nil_collection, is_true, type_name
 
 
 class BuiltinError(Exception):
@@ -71,7 +71,8 @@ def _common_type(values: Any) -> str:
     return kinds.pop() if len(kinds) == 1 else "interface {}"
 
 
-_ZEROS: dict[str, Any] = {"int": 0, "float64": 0.0, "string": "", "bool": False, "uint8": Byte(0)}
+_ZEROS: dict[str, Any] = {"int": 0, "float64": 0.0, "complex128": 0j, "string": "", "bool": False,
+                          "uint8": Byte(0)}
 
 
 def _zero(go_type: str) -> Any:
@@ -156,6 +157,8 @@ def slice_(item: Value, *indexes: Value) -> Value:
     result = data[idx[0]:idx[1]]
     if isinstance(item, str) and isinstance(result, bytes):
         return gostrconv.go_str(result)
+    if is_nil_collection(item):             # a nil slice sliced (only [0:0] can be) stays nil
+        return item
     if hasattr(type(item), "go_type"):      # a named slice type stays what it is
         return type(item)(result)
     return result
@@ -175,6 +178,8 @@ def _basic_kind(v: Any) -> str:
         return "int"
     if isinstance(v, float):
         return "float"
+    if isinstance(v, complex):
+        return "complex"
     if isinstance(v, str):
         return "string"
     return ""
@@ -233,8 +238,8 @@ def _eq1(arg1: Any, arg: Any) -> bool:
     if r1 != r2 and "invalid" not in (r1, r2):
         raise BuiltinError(gofmt.sprintf("non-comparable types %s: %v, %s: %v", arg1,
                                          gofmt.go_type_name(arg1), gofmt.go_type_name(arg), arg))
-    if _is_nil(arg1) or _is_nil(arg):
-        return _is_nil(arg1) and _is_nil(arg)
+    if _is_nil(arg1) or _is_nil(arg) or is_nil_collection(arg1) or is_nil_collection(arg):
+        return (_is_nil(arg1) or is_nil_collection(arg1)) == (_is_nil(arg) or is_nil_collection(arg))
     if not _comparable(arg):
         raise BuiltinError(gofmt.sprintf("non-comparable type %s: %v", arg, gofmt.go_type_name(arg)))
     return _go_equal(arg1, arg)
@@ -264,7 +269,7 @@ def lt(arg1: Value, arg2: Value) -> bool:
         if k1 == "uint" and k2 == "int":
             return bool(arg2 >= 0 and arg1 < arg2)
         raise BuiltinError(_INCOMPATIBLE)
-    if k1 == "bool":
+    if k1 in ("bool", "complex"):
         raise BuiltinError(_BAD_TYPE)
     if k1 == "string" and not (arg1.isascii() and arg2.isascii()):
         return _gobytes(arg1) < _gobytes(arg2)

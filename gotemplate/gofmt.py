@@ -23,7 +23,7 @@ from typing import Any
 
 from . import gostrconv
 from .gofmtverbs import Formatter, int_from_arg, parse_arg_number, parse_num
-from .values import MISSING, Byte, type_name
+from .values import MISSING, Byte, is_nil_collection, type_name
 
 
 def format_value(v: Any) -> str:
@@ -112,7 +112,7 @@ def _map_sort_key(key: Any) -> tuple[Any, ...]:
 
 
 def _method(v: Any, name: str) -> Any:
-    if v is None or v is MISSING or isinstance(v, (bool, int, float, str, list, tuple, dict)):
+    if v is None or v is MISSING or isinstance(v, (bool, int, float, complex, str, list, tuple, dict)):
         return None
     m = getattr(v, name, None)
     return m if callable(m) else None
@@ -156,7 +156,7 @@ class _Printer(Formatter):
         if verb == "p":
             self.fmt_pointer(arg, verb)
             return
-        if isinstance(arg, (bool, int, float, str, bytes, bytearray)) and not hasattr(type(arg), "go_type"):
+        if isinstance(arg, (bool, int, float, complex, str, bytes, bytearray)) and not hasattr(type(arg), "go_type"):
             self.print_value(arg, verb, 0)
         elif _is_byte_slice(arg):      # Go's printArg case []byte
             self.fmt_bytes(bytes(int(x) & 0xFF for x in arg), verb, "[]byte")
@@ -207,6 +207,8 @@ class _Printer(Formatter):
             self.fmt_int((int(v) + (1 << 63)) % (1 << 64) - (1 << 63), True, verb, v)
         elif isinstance(v, float):
             self.fmt_float_verb(v, verb)
+        elif isinstance(v, complex):
+            self.fmt_complex(v, verb)
         elif isinstance(v, str):
             self.fmt_string(v, verb)
         elif isinstance(v, (bytes, bytearray)):
@@ -224,6 +226,9 @@ class _Printer(Formatter):
             self.print_struct(v, verb, depth)
 
     def print_list(self, v: Any, verb: str, depth: int) -> None:
+        if self.sharp_v and is_nil_collection(v):
+            self.buf.append(go_type_name(v) + "(nil)")
+            return
         if self.sharp_v:
             self.buf.append(go_type_name(v) + "{")
             sep = ", "
@@ -237,6 +242,9 @@ class _Printer(Formatter):
         self.buf.append("}" if self.sharp_v else "]")
 
     def print_map(self, v: dict[Any, Any], verb: str, depth: int) -> None:
+        if self.sharp_v and is_nil_collection(v):
+            self.buf.append(go_type_name(v) + "(nil)")
+            return
         if self.sharp_v:
             self.buf.append(go_type_name(v) + "{")
         else:
@@ -266,7 +274,7 @@ class _Printer(Formatter):
         if not (callable(v) or isinstance(v, (list, tuple, dict))):
             self.bad_verb(verb, v)
             return
-        address = id(v)
+        address = 0 if is_nil_collection(v) else id(v)
         if verb == "v" and self.sharp_v:
             self.buf.append("(" + go_type_name(v) + ")(")
             self.fmt_0x64(address, True)

@@ -1,6 +1,6 @@
 """The formatting half of Go's fmt (fmt/format.go and the per-kind verb switches of print.go):
 flags, width, precision and padding, and how one bool, integer, float, string or []byte is
-written for a verb. gofmt.py walks the arguments and calls these."""
+written for a verb (a complex128 as two floats). gofmt.py walks the arguments and calls these."""
 from __future__ import annotations
 
 from typing import Any
@@ -12,6 +12,7 @@ _LDIGITS = "0123456789abcdefx"
 _UDIGITS = "0123456789ABCDEFX"
 _MASK64 = (1 << 64) - 1
 _TOO_LARGE = 1_000_000
+_COMPLEX_VERBS = frozenset("vbgGxXfFeE")
 _FLAG_NAMES = ("wid", "prec", "wid_present", "prec_present", "minus", "plus", "sharp", "space",
                "zero", "plus_v", "sharp_v")
 
@@ -165,6 +166,20 @@ class Formatter:
             self.fmt_float(v, "f", 6)
         else:
             self.bad_verb(verb, v)
+
+    def fmt_complex(self, v: complex, verb: str) -> None:
+        """pp.fmtComplex: ``(r+ji)``, each part as pp.fmtFloat formats a float64 (flags,
+        width and precision apply to each), the imaginary part always signed."""
+        if verb not in _COMPLEX_VERBS:
+            self.bad_verb(verb, v)
+            return
+        old_plus = self.plus
+        self.buf.append("(")
+        self.fmt_float_verb(v.real, verb)
+        self.plus = True
+        self.fmt_float_verb(v.imag, verb)
+        self.buf.append("i)")
+        self.plus = old_plus
 
     def fmt_float(self, v: float, verb: str, prec: int) -> None:
         """fmt.fmtFloat: strconv's digits plus sign, zero padding and the sharp flag."""

@@ -98,13 +98,15 @@ class BoolNode(Node):
 
 @dataclass(slots=True, eq=False)
 class NumberNode(Node):
-    """A numeric constant as Go's parser classifies it (complex numbers are not supported)."""
+    """A numeric constant as Go's parser classifies it."""
     is_int: bool = False          # representable as int64
     is_uint: bool = False         # representable as uint64
     is_float: bool = False        # representable as float64
+    is_complex: bool = False      # an imaginary or complex constant (1i, 1+2i): a complex128
     int_value: int = 0
     uint_value: int = 0
     float_value: float = 0.0
+    complex_value: complex = 0j
     text: str = ""                # as written
 
     def __str__(self) -> str:

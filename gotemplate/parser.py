@@ -14,12 +14,13 @@ from typing import NoReturn
 from .errors import ParseError
 from .items import Item, ItemType, Lookahead
 from .lexer import Lexer
-from .literals import GoSyntaxError, fill_complex, fill_number, quote, unquote
+from .literals import GoSyntaxError, quote, unquote
 from .nodes import (
     ActionNode, BoolNode, BranchNode, BreakNode, ChainNode, CommandNode, CommentNode, ContinueNode,
     DotNode, FieldNode, IdentifierNode, IfNode, ListNode, NilNode, Node, NumberNode, PipeNode,
     RangeNode, StringNode, TemplateNode, TextNode, Tree, VariableNode, WithNode,
 )
+from .numlit import fill_complex, fill_number
 
 __all__ = ["parse", "is_empty_tree"]
 

@@ -80,6 +80,7 @@ _CACHE: dict[Any, Signature] = {}
 def signature_of(func: Callable[..., Any]) -> Signature:
     """The Go signature of ``func`` (variadic interface{} when Python cannot tell).  Cached by
     code object: closures made afresh for every render share one entry (and are not kept)."""
+    func = inspect.unwrap(func)    # a functools.wraps wrapper has its function's signature
     code = getattr(getattr(func, "__func__", func), "__code__", None)
     key = (code, getattr(func, "__defaults__", None), hasattr(func, "__self__")) if code is not None else None
     found = _CACHE.get(key) if key is not None else None
@@ -135,8 +136,8 @@ def _fits(value: Any, param: Param) -> bool:
         return isinstance(value, str)
     if kind is Kind.BOOL:
         return isinstance(value, bool)
-    if kind is Kind.INT:
-        return isinstance(value, int) and not isinstance(value, (bool, Byte))
+    if kind is Kind.INT:    # not bool, uint8 or a named int type (int64, time.Month)
+        return isinstance(value, int) and not isinstance(value, (bool, Byte)) and not hasattr(type(value), "go_type")
     if kind is Kind.FLOAT:
         return isinstance(value, float)
     if kind is Kind.DICT:

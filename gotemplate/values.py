@@ -52,6 +52,8 @@ def type_name(value: Any) -> str:
         return "int"
     if isinstance(value, float):
         return "float64"
+    if isinstance(value, complex):
+        return "complex128"
     if isinstance(value, str):
         return "string"
     if isinstance(value, (list, tuple)):
@@ -70,9 +72,16 @@ def is_true(value: Any) -> bool:
     structs are always true."""
     if value is None or value is MISSING:
         return False
-    if isinstance(value, (bool, int, float, str, list, tuple, dict)):
+    if isinstance(value, (bool, int, float, complex, str, list, tuple, dict)):
         return bool(value)
     return True
+
+
+def is_nil_collection(value: Any) -> bool:
+    """A nil slice or map (Go's ``var s []int``): a list or dict whose ``go_nil`` is true (see
+    balancer/gofuncs.py's GoList), always empty.  It behaves as an empty one except that
+    ``%#v`` prints ``[]int(nil)``, ``%p`` prints 0x0 and ``eq`` finds it equal to nil."""
+    return isinstance(value, (list, dict)) and not value and getattr(value, "go_nil", False) is True
 
 
 def struct_fields(value: Any) -> list[Any]:
@@ -92,4 +101,4 @@ def struct_fields(value: Any) -> list[Any]:
 
 def is_struct(value: Any) -> bool:
     return not (value is None or value is MISSING or callable(value)
-                or isinstance(value, (bool, int, float, str, list, tuple, dict)))
+                or isinstance(value, (bool, int, float, complex, str, list, tuple, dict)))

@@ -299,6 +299,75 @@ CASES: list[tuple[str, tuple[Any, ...], str, str]] = [
 ]
 
 
+class IntList(list[int]):
+    go_type = "[]int"
+
+
+class NilInts(IntList):
+    """A nil []int, marked as balancer/gotypes.py marks one."""
+    go_nil = True
+
+
+class NilMap(dict[str, Any]):
+    go_type = "map[string]interface {}"
+    go_nil = True
+
+
+class Int64(int):
+    go_type = "int64"
+
+
+# complex128 values, nil slices and maps, int64 (Go: complex(r, i), []int(nil),
+# map[string]interface{}(nil), int64(n)), recorded from Go 1.19 in the same way
+CASES += [
+    ('eq', (1j, 1j), 'ok', 'true'),
+    ('eq', (1j, 2j), 'ok', 'false'),
+    ('eq', (1+2j, 2j, 1+2j), 'ok', 'true'),
+    ('eq', (0j, complex(0, -0.0)), 'ok', 'true'),
+    ('eq', (1+0j, 1), 'err', 'incompatible types for comparison'),
+    ('eq', (1.0, 1+0j), 'err', 'incompatible types for comparison'),
+    ('eq', (1j, None), 'ok', 'false'),
+    ('ne', (1j, 2j), 'ok', 'true'),
+    ('ne', (1j, 1j), 'ok', 'false'),
+    ('lt', (1j, 2j), 'err', 'invalid type for comparison'),
+    ('lt', (1j, 1), 'err', 'incompatible types for comparison'),
+    ('lt', (1.5, 1j), 'err', 'incompatible types for comparison'),
+    ('le', (1j, 1j), 'err', 'invalid type for comparison'),
+    ('gt', (2j, 1j), 'err', 'invalid type for comparison'),
+    ('ge', (1j, 1j), 'err', 'invalid type for comparison'),
+    ('not', (0j,), 'ok', 'true'),
+    ('not', (complex(0, -0.0),), 'ok', 'true'),
+    ('not', (1j,), 'ok', 'false'),
+    ('len', (1j,), 'err', 'len of type complex128'),
+    ('index', (1j, 0), 'err', "can't index item of type complex128"),
+    ('index', ([1, 2], 1j), 'err', 'cannot index slice/array with type complex128'),
+    ('index', ({'a': 1j}, 'a'), 'ok', '(0+1i)'),
+    ('index', ({'a': 1j}, 'b'), 'ok', '(0+0i)'),
+    ('print', (1j, 'a', 1+0j, 2), 'ok', '(0+1i)a(1+0i) 2'),
+    ('html', (1j,), 'ok', '(0+1i)'),
+    ('urlquery', (complex(-1, 1),), 'ok', '%28-1%2B1i%29'),
+    ('eq', (NilInts(), None), 'ok', 'true'),
+    ('eq', (None, NilInts()), 'ok', 'true'),
+    ('eq', (NilInts(), NilInts()), 'ok', 'true'),
+    ('eq', ([1], NilInts()), 'ok', 'false'),
+    ('eq', (NilInts(), [1]), 'ok', 'false'),
+    ('eq', (IntList([]), None), 'ok', 'false'),
+    ('eq', (NilMap(), None), 'ok', 'true'),
+    ('eq', (NilInts(), NilMap()), 'err', 'non-comparable types []: []int, map[string]interface {}: map[]'),
+    ('ne', (NilInts(), None), 'ok', 'false'),
+    ('len', (NilInts(),), 'ok', '0'),
+    ('not', (NilInts(),), 'ok', 'true'),
+    ('index', (NilMap(), 'a'), 'ok', '<no value>'),
+    ('index', (NilInts(), 0), 'err', 'reflect: slice index out of range'),
+    ('eq', (Int64(5), 5), 'ok', 'true'),
+    ('eq', (Int64(5), Int64(5)), 'ok', 'true'),
+    ('lt', (Int64(4), 5), 'ok', 'true'),
+    ('lt', (Int64(4), 5.0), 'err', 'incompatible types for comparison'),
+    ('index', ('abc', Int64(1)), 'ok', '98'),
+    ('index', ({'a': 1}, Int64(1)), 'err', 'value has type int64; should be string'),
+]
+
+
 @pytest.mark.parametrize("name,args,outcome,expected", CASES)
 def test_builtin(name: str, args: tuple[Any, ...], outcome: str, expected: str) -> None:
     if outcome == "ok":
@@ -340,3 +409,9 @@ def test_result_types() -> None:
     assert index({"a": 1}, "b") == 0                # map[string]int: the zero int
     assert index({"a": 1, "b": "x"}, "c") is None   # map[string]interface {}: nil
     assert BUILTINS["eq"](1, 1) is True
+    nil = NilInts()
+    assert slice_(nil) is nil and slice_(nil, 0, 0) is nil   # a nil slice sliced is nil (%#v: []int(nil))
+    empty = slice_(IntList([1, 2]), 2)
+    assert empty == [] and type(empty) is IntList and not getattr(empty, "go_nil", False)
+    zero = index({"a": 1j}, "b")                              # map[string]complex128: the zero complex
+    assert zero == 0 and type(zero) is complex

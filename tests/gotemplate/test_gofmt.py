@@ -486,6 +486,86 @@ SPRINTF_CASES: list[tuple[str, tuple[Any, ...], str]] = [
     ('%#+v', (P(1, 'x'),), 'P{A:1, B:"x"}'),
 ]
 
+class NilInts(list[int]):
+    """A nil []int, marked as balancer/gotypes.py marks one (Go: ``[]int(nil)``)."""
+    go_type = "[]int"
+    go_nil = True
+
+
+class NilMap(dict[str, Any]):
+    go_type = "map[string]interface {}"
+    go_nil = True
+
+
+class Int64(int):
+    go_type = "int64"
+
+
+# complex128 values, nil slices and maps, int64: recorded from Go 1.19 in the same way (the
+# Go arguments were complex(r, i), []int(nil), map[string]interface{}(nil), int64(n))
+SPRINTF_CASES += [
+    ('%v', (1j,), '(0+1i)'),
+    ('%v', (1+2j,), '(1+2i)'),
+    ('%v', (complex(-1.5, -2.25),), '(-1.5-2.25i)'),
+    ('%v', (complex(0, -0.0),), '(0-0i)'),
+    ('%v', (complex(1e21, 1e-7),), '(1e+21+1e-07i)'),
+    ('%v', (complex(123456789, 0),), '(1.23456789e+08+0i)'),
+    ('%+v', (1+2j,), '(1+2i)'),
+    ('%#v', (1+2j,), '(1+2i)'),
+    ('% v', (1+2j,), '( 1+2i)'),
+    ('%T', (1+2j,), 'complex128'),
+    ('%g', (1+2j,), '(1+2i)'),
+    ('%G', (complex(1e-10, 2e20),), '(1E-10+2E+20i)'),
+    ('%e', (1+2j,), '(1.000000e+00+2.000000e+00i)'),
+    ('%E', (1-2j,), '(1.000000E+00-2.000000E+00i)'),
+    ('%f', (1+2j,), '(1.000000+2.000000i)'),
+    ('%F', (1+2j,), '(1.000000+2.000000i)'),
+    ('%.2f', (complex(1.5, -2.25),), '(1.50-2.25i)'),
+    ('%.0f', (complex(2.5, 3.5),), '(2+4i)'),
+    ('%.3e', (complex(1234.5, 0.001),), '(1.234e+03+1.000e-03i)'),
+    ('%.3g', (complex(3.14159, 2.71828),), '(3.14+2.72i)'),
+    ('%8.2f|', (complex(1.5, -2.25),), '(    1.50   -2.25i)|'),
+    ('%-8.2f|', (complex(1.5, -2.25),), '(1.50    -2.25   i)|'),
+    ('%08.2f|', (complex(1.5, -2.25),), '(00001.50-0002.25i)|'),
+    ('%+.2f', (complex(1.5, -2.25),), '(+1.50-2.25i)'),
+    ('% .2f', (complex(1.5, 2.25),), '( 1.50+2.25i)'),
+    ('%10v|', (1j,), '(         0        +1i)|'),
+    ('%-10v|', (1j,), '(0         +1        i)|'),
+    ('%08v|', (complex(-1, -1),), '(-0000001-0000001i)|'),
+    ('%6g|', (1+2j,), '(     1    +2i)|'),
+    ('%*.*f', (8, 2, 1j), '(    0.00   +1.00i)'),
+    ('%#g', (1+2j,), '(1.00000+2.00000i)'),
+    ('%#.3g', (1j,), '(0.00+1.00i)'),
+    ('%b', (1+2j,), '(4503599627370496p-52+4503599627370496p-51i)'),
+    ('%x', (1+2j,), '(0x1p+00+0x1p+01i)'),
+    ('%X', (complex(-1, 0.5),), '(-0X1P+00+0X1P-01i)'),
+    ('%.1x', (3+3j,), '(0x1.8p+01+0x1.8p+01i)'),
+    ('%d', (1j,), '%!d(complex128=(0+1i))'),
+    ('%s', (1j,), '%!s(complex128=(0+1i))'),
+    ('%q', (1j,), '%!q(complex128=(0+1i))'),
+    ('%t', (1j,), '%!t(complex128=(0+1i))'),
+    ('%c', (1j,), '%!c(complex128=(0+1i))'),
+    ('%8d|', (1j,), '%!d(complex128=(       0      +1i))|'),
+    ('%v', ([1+0j, 2j],), '[(1+0i) (0+2i)]'),
+    ('%#v', ([1+2j, 3],), '[]interface {}{(1+2i), 3}'),
+    ('%v', ({'a': 1j},), 'map[a:(0+1i)]'),
+    ('%.1f', ([1+2j],), '[(1.0+2.0i)]'),
+    ('%v %v', (1j, 2), '(0+1i) 2'),
+    ('%d %v', (1, 1j, 5), '1 (0+1i)%!(EXTRA int=5)'),
+    ('%#v', (NilInts(),), '[]int(nil)'),
+    ('%v', (NilInts(),), '[]'),
+    ('%d', (NilInts(),), '[]'),
+    ('%#v', ([],), '[]interface {}{}'),
+    ('%p', (NilInts(),), '0x0'),
+    ('%#p', (NilInts(),), '0'),
+    ('%#v', (NilMap(),), 'map[string]interface {}(nil)'),
+    ('%v', (NilMap(),), 'map[]'),
+    ('%#v', ([NilInts(), NilMap()],), '[]interface {}{[]int(nil), map[string]interface {}(nil)}'),
+    ('%#v', (Int64(5),), '5'),
+    ('%T %v %d %x', (Int64(-5), Int64(-5), Int64(-5), Int64(-5)), 'int64 -5 -5 -5'),
+]
+
+
 # (args, fmt.Sprint(args...)) recorded from Go 1.19
 SPRINT_CASES: list[tuple[tuple[Any, ...], str]] = [
     (('a', 'b'), 'ab'),
@@ -506,6 +586,7 @@ SPRINT_CASES: list[tuple[tuple[Any, ...], str]] = [
     ((1000000.0, 1e-07, 123456789.0), '1e+06 1e-07 1.23456789e+08'),
     ((S('a'), S('b')), 'S<a> S<b>'),
     (('x', None, 1), 'x<nil> 1'),
+    ((1j, 2, 'a', 1+0j), '(0+1i) 2a(1+0i)'),
 ]
 
 # (args, fmt.Sprintln(args...)) recorded from Go 1.19
@@ -528,6 +609,7 @@ SPRINTLN_CASES: list[tuple[tuple[Any, ...], str]] = [
     ((1000000.0, 1e-07, 123456789.0), '1e+06 1e-07 1.23456789e+08\n'),
     ((S('a'), S('b')), 'S<a> S<b>\n'),
     (('x', None, 1), 'x <nil> 1\n'),
+    ((1j, 'a', 1+0j), '(0+1i) a (1+0i)\n'),
 ]
 
 

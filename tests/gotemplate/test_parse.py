@@ -667,11 +667,76 @@ def test_non_utf8_string_bytes_are_surrogate_escaped() -> None:
     assert string.text == "\udcffé"
 
 
-@pytest.mark.parametrize("text", ["{{1i}}", "{{1+2i}}", "{{printf 0x1p-2i}}", "{{1.5e1i}}", "{{0-1i}}"])
-def test_complex_constants_are_rejected(text: str) -> None:
-    # Go accepts these (NumberNode.IsComplex); we have no complex values, so we refuse them.
-    with pytest.raises(ParseError, match="complex constants are not supported"):
-        parse("t", text, FUNCS)
+# Complex constants as Go 1.19's newNumber leaves them (IsComplex set in each): the bits of
+# real(Complex128) and imag(Complex128), IsInt, Int64, IsUint, Uint64, IsFloat and the bits of
+# Float64 (simplifyComplex: only a zero imaginary part makes the number a float too), or the error.
+ComplexFields = tuple[int, int, bool, int, bool, int, bool, int]
+COMPLEX_CASES: list[tuple[str, ComplexFields | str]] = [
+    ('{{1i}}', (0, 4607182418800017408, False, 0, False, 0, False, 0)),
+    ('{{2.5i}}', (0, 4612811918334230528, False, 0, False, 0, False, 0)),
+    ('{{1+2i}}', (4607182418800017408, 4611686018427387904, False, 0, False, 0, False, 0)),
+    ('{{0i}}', (0, 0, True, 0, True, 0, True, 0)),
+    ('{{-0i}}', (0, 9223372036854775808, True, 0, True, 0, True, 0)),
+    ('{{0-1i}}', (0, 13830554455654793216, False, 0, False, 0, False, 0)),
+    ('{{1.5e1i}}', (0, 4624633867356078080, False, 0, False, 0, False, 0)),
+    ('{{printf 0x1p-2i}}', (0, 4598175219545276416, False, 0, False, 0, False, 0)),
+    ('{{0x1p3+0i}}', (4620693217682128896, 0, True, 8, True, 8, True, 4620693217682128896)),
+    ('{{-3+0i}}', (13837309855095848960, 0, True, -3, False, 0, True, 13837309855095848960)),
+    ('{{1e19+0i}}', (4891288408196988160, 0, False, 0, True, 10000000000000000000, True, 4891288408196988160)),
+    ('{{-9223372036854775808+0i}}', (14114281232179134464, 0, True, -9223372036854775808, False, 0, True, 14114281232179134464)),
+    ('{{1e400i}}', 'template: t:1: illegal number syntax: "1e400i"'),
+    ('{{1_0i}}', (0, 4621819117588971520, False, 0, False, 0, False, 0)),
+    ('{{0x10i}}', 'template: t:1: illegal number syntax: "0x10i"'),
+    ('{{0o7i}}', 'template: t:1: illegal number syntax: "0o7i"'),
+    ('{{07i}}', (0, 4619567317775286272, False, 0, False, 0, False, 0)),
+    ('{{09.5i}}', (0, 4621537642612260864, False, 0, False, 0, False, 0)),
+    ('{{0b1i}}', 'template: t:1: illegal number syntax: "0b1i"'),
+    ('{{1e400+0i}}', 'template: t:1: strconv.ParseFloat: parsing "1e400": value out of range'),
+    ('{{0b1+0i}}', 'template: t:1: syntax error scanning complex number'),
+    ('{{1+1e400i}}', 'template: t:1: strconv.ParseFloat: parsing "+1e400": value out of range'),
+    ('{{-0+-0i}}', 'template: t:1: bad number syntax: "-0+"'),
+    ('{{1.5+0i}}', (4609434218613702656, 0, False, 0, False, 0, True, 4609434218613702656)),
+    ('{{.5-.5i}}', (4602678819172646912, 13826050856027422720, False, 0, False, 0, False, 0)),
+    ('{{1e3+1e-3i}}', (4652007308841189376, 4562254508917369340, False, 0, False, 0, False, 0)),
+    ('{{0x1p1-0x1p-1i}}', (4611686018427387904, 13826050856027422720, False, 0, False, 0, False, 0)),
+    ('{{1__0i}}', 'template: t:1: illegal number syntax: "1__0i"'),
+    ('{{1.i}}', (0, 4607182418800017408, False, 0, False, 0, False, 0)),
+    ('{{+1i}}', (0, 4607182418800017408, False, 0, False, 0, False, 0)),
+    ('{{1+0x1p1i}}', (4607182418800017408, 4611686018427387904, False, 0, False, 0, False, 0)),
+    ('{{1e20+0i}}', (4906019910204099648, 0, False, 0, False, 0, True, 4906019910204099648)),
+    ('{{18446744073709551615+0i}}', (4895412794951729152, 0, False, 0, False, 0, True, 4895412794951729152)),
+    ('{{2.5i.x}}', 'template: t:1: unexpected . after term "2.5i"'),
+]
+
+
+def _bits(f: float) -> int:
+    return int(struct.unpack("<Q", struct.pack("<d", f))[0])
+
+
+@pytest.mark.parametrize("text, expected", COMPLEX_CASES, ids=[c[0] for c in COMPLEX_CASES])
+def test_complex_constants(text: str, expected: ComplexFields | str) -> None:
+    if isinstance(expected, str):
+        with pytest.raises(ParseError) as info:
+            parse("t", text, FUNCS)
+        assert str(info.value) == expected
+        return
+    action = parse("t", text, FUNCS)["t"].root.nodes[0]
+    assert isinstance(action, ActionNode) and action.pipe is not None
+    number = action.pipe.cmds[0].args[-1]
+    assert isinstance(number, NumberNode) and number.is_complex
+    assert type(number.complex_value) is complex
+    got = (_bits(number.complex_value.real), _bits(number.complex_value.imag), number.is_int,
+           number.int_value, number.is_uint, number.uint_value, number.is_float, _bits(number.float_value))
+    assert got == expected
+    assert str(number) == text.removeprefix("{{printf ").removeprefix("{{").removesuffix("}}")
+
+
+def test_real_numbers_are_not_complex() -> None:
+    for text in ("{{1}}", "{{1.5}}", "{{'a'}}", "{{0x10}}", "{{1e3}}"):
+        action = parse("t", text, FUNCS)["t"].root.nodes[0]
+        assert isinstance(action, ActionNode) and action.pipe is not None
+        number = action.pipe.cmds[0].args[0]
+        assert isinstance(number, NumberNode) and not number.is_complex and number.complex_value == 0
 
 
 def test_comments_kept_when_asked() -> None:
