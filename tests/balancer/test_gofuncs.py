@@ -20,8 +20,10 @@ from balancer.gofuncs import GoList, GoMap, IntList, KVPairList, KVPairs, String
 from balancer.gojson import json_syntax_error
 from balancer.gosort import go_sort
 from balancer.gostd import GoError, path_match_bytes
-from balancer.gotime import GoMonth, GoTime, GoWeekday
+from balancer.gotime import GoInt64, GoMonth, GoTime, GoWeekday
+from gotemplate.gofmt import sprintf
 from gotemplate.gostrconv import go_bytes
+from gotemplate.values import type_name
 
 VALUES = {"/a": "1", "/s/b": "x", "/s/a": "yy", "/s/ccc": "z", "/d/e/f": "1", "/d/g": "2",
           "/ü/éb": "1", "/ü/€b": "2", "/ü/ab": "3"}
@@ -233,6 +235,10 @@ def test_seq() -> None:
     assert call("seq", 1, 3) == [1, 2, 3] and type(call("seq", 1, 3)) is IntList
     assert call("seq", -2, 0) == [-2, -1, 0]
     assert call("seq", 3, 1) == []  # recorded from Go 1.19: a nil []int, printed []
+    # ... and by %#v as []int(nil) (recorded from Go 1.19); a non-empty result is not nil
+    assert call("seq", 3, 1).go_nil is True and type(call("seq", 3, 1)) is IntList
+    assert call("seq", 1, 1).go_nil is False
+    assert sprintf("%#v %#v", call("seq", 3, 1), call("seq", 1, 2)) == "[]int(nil) []int{1, 2}"
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -294,6 +300,12 @@ def test_json_null_is_an_empty_nil_map_or_slice() -> None:
     # recorded from Go 1.19: {{ json "null" }} -> map[], {{ jsonArray "null" }} -> []
     assert call("json", "null") == {} and type(call("json", "null")) is GoMap
     assert call("jsonArray", "null") == [] and type(call("jsonArray", "null")) is GoList
+    # ... nil ones: %#v (recorded from Go 1.19) tells them from "{}" and "[]"
+    assert sprintf("%#v %#v", call("json", " null\n"), call("jsonArray", "\tnull")) == \
+        "map[string]interface {}(nil) []interface {}(nil)"
+    assert sprintf("%#v %#v", call("json", "{}"), call("jsonArray", "[]")) == "map[string]interface {}{} []interface {}{}"
+    assert sprintf("%#v", call("jsonArray", "[[], {}, null]")) == \
+        "[]interface {}{[]interface {}{}, map[string]interface {}{}, interface {}(nil)}"
 
 
 def test_json_strings_never_hold_invalid_utf8() -> None:
@@ -464,6 +476,9 @@ def test_lookup_ip() -> None:
     found = call("lookupIP", "localhost")
     assert "127.0.0.1" in found and found == sorted(found) and type(found) is StringList
     assert call("lookupIPV4", "localhost") == [ip for ip in found if "." in ip]
+    # recorded from Go 1.19: nil on a failed lookup, and when no address of the family is found
+    assert sprintf("%#v %#v %#v", call("lookupIP", "a\x00"), call("lookupIPV4", "::1"),
+                   call("lookupIPV6", "127.0.0.1")) == "[]string(nil) []string(nil) []string(nil)"
 
 
 # --- datetime ----------------------------------------------------------------------------------
@@ -479,6 +494,10 @@ def test_datetime_is_now_with_go_methods() -> None:
                         str(now)), str(now)
     assert now.Format("2006") == str(now.Year())
     assert "m=" not in str(now.UTC())
+    # recorded from Go 1.19: Unix, UnixMilli, UnixMicro, UnixNano are int64; the others int
+    unix = [now.Unix(), now.UnixMilli(), now.UnixMicro(), now.UnixNano()]
+    assert [type_name(n) for n in unix] == ["int64"] * 4 and all(isinstance(n, int) for n in unix)
+    assert sprintf("%T %T %v", now.Year(), now.Nanosecond(), GoInt64(-5)) == "int int -5"
 
 
 # recorded from Go 1.19: time.Unix(1700000000, 120000000).In(time.FixedZone("EST", -5*3600)).Format(L)
