@@ -9,6 +9,7 @@ import threading
 import time
 from typing import Callable
 
+from balancer.activity import Activity
 from balancer.cache import KeyCache
 from balancer.config import Config
 from balancer.debounce import Debouncer
@@ -21,6 +22,7 @@ from balancer.leftovers import recover
 from balancer.metrics import BalancerMetrics
 from balancer.supervise import Child
 from balancer.sync import Syncer
+from balancer.status_page import pool_members, status_pages
 from lbcommon.signals import Signals
 from lbcommon.etcd import connect
 from lbcommon.observe import run_observed
@@ -39,8 +41,10 @@ class Balancer:
         self.config = config
         self.store = store
         self.metrics = metrics or BalancerMetrics()
-        self.renderer = Renderer(on_rejected=lambda name: self.metrics.rejected.labels(name).inc())
-        self.syncer = Syncer(self.metrics.command_runner(run_command), noop=config.noop)
+        self.activity = Activity()
+        self.renderer = Renderer(on_rejected=lambda name: self.metrics.rejected.labels(name).inc(),
+                                 on_report=self.activity.on_report)
+        self.syncer = Syncer(self.activity.command_runner(self.metrics.command_runner(run_command)), noop=config.noop)
         self.resources: list[TemplateResource] = []
         self.changed = 0                 # resources written by the last sync_all
 
@@ -74,8 +78,10 @@ class Balancer:
             except BalancerError as exc:
                 message = str(exc)
                 log.error("%s", message if message.startswith(f"{resource.name}: ") else f"{resource.name}: {message}")
+                self.activity.sync_done(resource.name, message)
                 failed += 1
                 continue
+            self.activity.sync_done(resource.name)
             if result.changed and self.config.noop:
                 sys.stdout.write(result.diff)
                 sys.stdout.flush()
@@ -87,11 +93,14 @@ class Balancer:
         started = time.monotonic()
         try:
             content = self.renderer.render(resource, snapshot)
-        except BalancerError:
+        except BalancerError as exc:
             self.metrics.renders.labels(resource.name, "error").inc()
+            self.activity.step(resource.name, "render", time.monotonic() - started, str(exc))
             raise
         finally:
             self.metrics.render_seconds.labels(resource.name).observe(time.monotonic() - started)
+        self.activity.step(resource.name, "render", time.monotonic() - started)
+        self.activity.pool(resource.name, pool_members(self.renderer, resource.name))
         self.metrics.renders.labels(resource.name, "ok").inc()
         self.metrics.pool_size.labels(resource.name).set(self.renderer.pool_sizes.get(resource.name, 0))
         routing = self.renderer.routing.get(resource.name)
@@ -175,7 +184,7 @@ class Loop:
 
     def run(self) -> int:
         return run_observed(self.config.metrics_addr, self.balancer.metrics.registry, self.health,
-                            self._run, failed=EXIT_FAILED)
+                            self._run, failed=EXIT_FAILED, pages=status_pages(self))
 
     def health(self) -> list[str]:
         """Why /healthz should answer 503 now; empty when in touch with etcd (and the child runs)."""

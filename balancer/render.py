@@ -46,14 +46,17 @@ def environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
 
 
 class Renderer:
-    def __init__(self, on_rejected: Callable[[str], None] | None = None) -> None:
+    def __init__(self, on_rejected: Callable[[str], None] | None = None,
+                 on_report: Callable[[str, str], None] | None = None) -> None:
         self._environments: dict[Path, jinja2.Environment] = {}
         # (template, engine directive, resource file) -> ((mtime_ns, size), the decision or its error)
         self._languages: dict[tuple[Path, str | None, Path],
                               tuple[tuple[int, int], Language | TemplateError]] = {}
         self._reported: set[tuple[str, str, str, str]] = set()
         self._on_rejected = on_rejected or (lambda resource: None)
+        self._on_report = on_report or (lambda resource, text: None)   # (resource, what was kept out and why)
         self.pool_sizes: dict[str, int] = {}     # resource -> distinct backend addresses in its last render
+        self.pools: dict[str, frozenset[str]] = {}   # resource -> those addresses
         self.routing: dict[str, RoutingTable] = {}   # resource -> routing() in its last render
         self._indexes: dict[tuple[str, KeyLayout], RoutingIndex] = {}   # kept from render to render
 
@@ -91,6 +94,7 @@ class Renderer:
             pool.update(b.address for table in routing.tables.values() for service in table.services
                         for b in service.backends)
             self.pool_sizes[resource.name] = len(pool)
+            self.pools[resource.name] = frozenset(pool)
             if routing.tables:
                 self.routing[resource.name] = list(routing.tables.values())[-1]
             else:
@@ -176,6 +180,7 @@ class Renderer:
             self._on_rejected(resource.name)
         shown = key if key.isprintable() else repr(key)   # one log line, whatever the key holds
         log.warning("%s: %s %r at key %s: %s", resource.name, what, value[:200], shown[:300], reason)
+        self._on_report(resource.name, f"{what} {value[:200]!r} at key {shown[:300]}: {reason}")
 
 
 # The functions a template reads backends with besides backends(): the pool is the distinct

@@ -24,6 +24,9 @@ from lbcommon.cli import EtcdSettings
 from lbcommon.routing import RoutingTable
 from lbcommon.routing_report import format_services, routing_json
 from lbcommon.table import one_line, table
+from lbcommon.routes import KeyLayout
+from lbcommon.status_view import read_view
+from balancer.status_doc import build_document
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +79,27 @@ def run_status(etcd: EtcdSettings, confdir: Path, prefix: str, as_json: bool) ->
     except (ResourceError, StoreError) as exc:
         log.error("%s", exc)
         return EXIT_FAILED
-    print(json.dumps([row.to_json() for row in rows], indent=2) if as_json else format_report(rows))
+    print(json.dumps(document(etcd, prefix, rows), indent=2) if as_json else format_report(rows))
     return EXIT_OK
+
+
+def document(etcd: EtcdSettings, prefix: str, rows: Sequence[ResourceStatus]) -> dict[str, Any]:
+    """The status document (balancer.status_doc) from etcd as it is now."""
+    layout = prefixed_layout(prefix)
+    client = etcd.connect(StoreError)
+    try:
+        view, error = read_view(client, layout, StoreError), None
+    except StoreError as exc:
+        view, error = None, str(exc)
+    finally:
+        client.close()
+    return build_document([row.to_json() for row in rows], view, layout, etcd_error=error)
+
+
+def prefixed_layout(prefix: str) -> KeyLayout:
+    """Where the sidekicks' keys are for a balancer run with --prefix: the default layout under it."""
+    root = "/" + prefix.strip("/") if prefix.strip("/") else ""
+    return KeyLayout(f"{root}/services", f"{root}/lb")
 
 
 def collect(etcd: EtcdSettings, confdir: Path, prefix: str) -> list[ResourceStatus]:

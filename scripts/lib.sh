@@ -1,7 +1,7 @@
 # Shared by scripts/test and scripts/demo: install what a fresh Debian 12 machine lacks.
 # shellcheck shell=bash
 
-DEBS=(etcd-server etcd-client nginx docker.io busybox-static python3-venv python3-pip ca-certificates openssl curl systemd debootstrap golang-go)
+DEBS=(etcd-server etcd-client nginx docker.io busybox-static python3-venv python3-pip ca-certificates openssl curl systemd debootstrap golang-go chromium)
 
 deb_installed() {
     local status
@@ -39,5 +39,5 @@ ensure_venv() {
         rm -rf .venv
         /usr/bin/python3 -m venv .venv
     fi
-    .venv/bin/python -m pip install -q -e '.[test]'
+    .venv/bin/python -m pip install -q -e '.[test,bench]'
 }

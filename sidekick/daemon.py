@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterator, Mapping
 
 from lbcommon.etcd import connect
 from lbcommon.observe import run_observed
+from lbcommon.recent import EventLog
 from lbcommon.retry import Backoff
 from lbcommon.signals import Signals
 from sidekick.config import Config
@@ -24,10 +25,12 @@ from sidekick.docker_source import DockerSource
 from sidekick.errors import DockerError, NotRegistrable, RegistryError
 from sidekick.events import DockerEvent, Event, ProbeDone
 from sidekick.health import HealthState, probe
+from sidekick.health_report import HealthReports, service_of
 from sidekick.keepalive import KeepaliveResult, LeaseKeeper
 from sidekick.metrics import SidekickMetrics
 from sidekick.registry import Registry
 from sidekick.routing import route_of, service_name
+from sidekick.status_page import status_pages
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +91,7 @@ def run(config: Config) -> int:
         registry = Registry(client, config.ttl, on_grant=metrics.lease_grants.inc, quiet=(config.reports_prefix,))
         sidekick = Sidekick(config, registry, metrics=metrics)
         return run_observed(config.metrics_addr, metrics.registry, sidekick.health, sidekick.run,
-                            failed=EXIT_FAILED)
+                            failed=EXIT_FAILED, pages=status_pages(sidekick))
     finally:
         client.close()
 
@@ -116,6 +119,8 @@ class Sidekick:
         self.probes = ThreadPoolExecutor(max_workers=8, thread_name_prefix="probe")
         self.etcd_retry = Backoff(initial=0.5, maximum=min(10.0, config.keepalive_interval))
         self.etcd_retry_at: float | None = None
+        self.events = EventLog()                   # recent events, for the status page
+        self.health_reports = HealthReports(registry, config.reports_prefix, self._schedule_etcd_retry, self.events)
         self.keeper = LeaseKeeper(registry.refresh, lambda: self.registry.lease_id, config.keepalive_interval,
                                   self.inbox.put)
         self.next_reconcile = clock() + config.reconcile_interval
@@ -286,6 +291,8 @@ class Sidekick:
             self._register(tracked)
         else:
             self._deregister(tracked, f"Docker health {status}")
+        self.health_reports.result(tracked.container, service_of(tracked.key), tracked.value, status == "healthy",
+                                   f"Docker health {status}", tracked.registered)
 
     def _track(self, cid: str) -> None:
         try:
@@ -343,6 +350,7 @@ class Sidekick:
             return
         self.reported[container.id] = (container, why)
         log.error("%s; not registered", why)
+        self.events.add("not registered", why, ok=False)
         value = json.dumps({"container": container.name, "id": container.id, "reason": why}, separators=(",", ":"))
         if not self.registry.set(self.config.reports_prefix + container.id, value):
             self._schedule_etcd_retry()
@@ -354,6 +362,7 @@ class Sidekick:
     def _drop(self, cid: str, reason: str) -> None:
         tracked = self.tracked.pop(cid, None)
         self._unreport(cid)
+        self.health_reports.forget(cid)
         if tracked is not None:
             self._deregister(tracked, reason)
             if tracked.route and not self.registry.remove(tracked.route[0]):
@@ -395,6 +404,8 @@ class Sidekick:
             self._deregister(tracked, f"health check failed {tracked.health.failures}x: {detail}")
         elif not passed and not healthy and tracked.health.failures == 1:
             log.info("container %s: health check failed, not registered: %s", tracked.container, detail)
+        self.health_reports.result(tracked.container, service_of(tracked.key), tracked.value, passed, detail,
+                                   tracked.registered)
 
     # -- etcd ----------------------------------------------------------------------------
 
@@ -402,8 +413,9 @@ class Sidekick:
         if tracked.registered:
             return
         tracked.registered = True
-        self.metrics.registrations.labels(tracked.key.rstrip("/").split("/")[-2]).inc()
+        self.metrics.registrations.labels(service_of(tracked.key)).inc()
         log.info("container %s: healthy, registering %s", tracked.container, tracked.key)
+        self.events.add("joined", f"container {tracked.container}: registered {tracked.key}")
         if not self.registry.set(tracked.key, tracked.value):
             self._schedule_etcd_retry()
 
@@ -414,6 +426,7 @@ class Sidekick:
         tracked.registered = False
         self.metrics.removed(reason)
         log.info("container %s: %s, removing %s", tracked.container, reason, tracked.key)
+        self.events.add("left", f"container {tracked.container}: {reason}, removed {tracked.key}")
         if not self.registry.remove(tracked.key):
             self._schedule_etcd_retry()
 

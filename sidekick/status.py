@@ -15,7 +15,7 @@ import ipaddress
 import json
 import logging
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import docker
 import docker.errors
@@ -24,20 +24,22 @@ import requests
 
 from lbcommon.cli import EtcdSettings
 from lbcommon.etcd import call
+from lbcommon.reports import REPORTS, Refusal, reported_refusals  # noqa: F401 - REPORTS: re-exported
 from lbcommon.routes import ROUTE_LABELS, SERVICE_LABEL, KeyLayout
 from lbcommon.routing import RoutingTable
 from lbcommon.routing_index import build_table
-from lbcommon.routing_report import format_services, routing_json
+from lbcommon.routing_report import format_services
+from lbcommon.status_view import EtcdView, read_view
 from lbcommon.table import one_line, table
 from sidekick.container import Container, service_port
 from sidekick.errors import NotRegistrable, RegistryError
 from sidekick.routing import label_problem
+from sidekick.status_doc import build_document
 
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILED = 0, 1
 DOCKER_TIMEOUT = 5.0
-REPORTS = "not-registered"          # <lb>/not-registered/<host>/<sidekick>/<container id>, by the sidekicks
 COLUMNS = ("KEY", "VALUE", "LEASE", "TTL", "GRANTED", "CONTAINER")
 
 
@@ -87,7 +89,7 @@ def run_status(etcd: EtcdSettings, layout: KeyLayout, service: str | None, as_js
     """Print the report; 1 only when etcd cannot be read."""
     key_prefix = keys_prefix(layout.services, service)
     try:
-        rows, routing, reported = collect(etcd, key_prefix, layout)
+        rows, routing, reported, view = collect(etcd, key_prefix, layout)
     except RegistryError as exc:
         log.error("%s", exc)
         return EXIT_FAILED
@@ -96,30 +98,20 @@ def run_status(etcd: EtcdSettings, layout: KeyLayout, service: str | None, as_js
     containers = running_containers()
     rows = attach_containers(rows, containers)
     refused = merge_refusals(reported, not_registered(containers or ()))
+    document = build_document([row.to_json() for row in rows], view, layout, routing, refused)
     if as_json:
-        print(json.dumps({"keys": [row.to_json() for row in rows], **routing_json(routing),
-                          "not_registered": [r.to_json() for r in refused]}, indent=2))
+        print(json.dumps(document, indent=2))
     else:
         sections = [format_table(rows, key_prefix), format_services(routing),
-                    "\n".join(r.line() for r in refused)]
+                    "\n".join([*(r.line() for r in refused), *not_routed_lines(document)])]
         print("\n\n".join(section for section in sections if section))
     return EXIT_OK
 
 
-@dataclass(frozen=True)
-class Refusal:
-    """A container kept out: reported by a running sidekick, or found here (bad labels)."""
-    container: str
-    id: str
-    reason: str
-    sidekick: str | None = None        # "<host>/<identity>" of the reporting sidekick
-
-    def line(self) -> str:
-        by = f" (sidekick {self.sidekick})" if self.sidekick else ""
-        return _cell(f"not registered: {self.reason}{by}")
-
-    def to_json(self) -> dict[str, Any]:
-        return {"container": self.container, "id": self.id, "reason": self.reason, "sidekick": self.sidekick}
+def not_routed_lines(document: dict[str, Any]) -> list[str]:
+    """Backends registered but in no pool: drained, conflicting, their service in maintenance."""
+    return [_cell(f"not routed: {item['service']} {item['address']}: {item['reason']}")
+            for item in document["not_routed"] if item["address"]]
 
 
 def not_registered(containers: Iterable[Container]) -> list[Refusal]:
@@ -127,23 +119,6 @@ def not_registered(containers: Iterable[Container]) -> list[Refusal]:
     labelled = [c for c in containers if any(name in c.labels for name in (SERVICE_LABEL, *ROUTE_LABELS))]
     found = [(c, label_problem(c)) for c in labelled]
     return [Refusal(c.name, c.id, why) for c, why in found if why is not None]
-
-
-def reported_refusals(values: Mapping[str, str], layout: KeyLayout) -> list[Refusal]:
-    """What the sidekicks report under `<lb>/not-registered/<host>/<identity>/<id>` (JSON values
-    with container, id, reason); a value that is not one is skipped."""
-    prefix = f"{layout.lb}/{REPORTS}/"
-    found = []
-    for key, value in values.items():
-        if not key.startswith(prefix):
-            continue
-        sidekick, _, cid = key[len(prefix):].rpartition("/")
-        try:
-            data = json.loads(value)
-            found.append(Refusal(str(data["container"]), str(data.get("id") or cid), str(data["reason"]), sidekick))
-        except (ValueError, TypeError, KeyError):
-            log.debug("%s: not a report: %r", key, value)
-    return found
 
 
 def merge_refusals(reported: Iterable[Refusal], local: Iterable[Refusal]) -> list[Refusal]:
@@ -160,17 +135,19 @@ def keys_prefix(prefix: str, service: str | None) -> str:
 
 
 def collect(etcd: EtcdSettings, key_prefix: str,
-            layout: KeyLayout) -> tuple[list[KeyStatus], RoutingTable, list[Refusal]]:
+            layout: KeyLayout) -> tuple[list[KeyStatus], RoutingTable, list[Refusal], EtcdView]:
     client = etcd.connect(RegistryError)
     try:
-        rows = list_keys(client, key_prefix)
-        values: dict[str, str] = {}
-        for prefix in (layout.services + "/", layout.lb + "/"):
-            response = call(client, RegistryError, f"get {prefix}", client.get_prefix_response, prefix)
-            values.update((_text(kv.key), _text(kv.value)) for kv in response.kvs)
-        return rows, build_table(values, layout), reported_refusals(values, layout)
+        rows, view = gather(client, key_prefix, layout)
+        return rows, build_table(view.values, layout), reported_refusals(view.values, layout), view
     finally:
         client.close()
+
+
+def gather(client: etcd3.MultiEndpointEtcd3Client, key_prefix: str,
+           layout: KeyLayout) -> tuple[list[KeyStatus], EtcdView]:
+    """The keys under key_prefix with their leases, and the view of etcd both documents show."""
+    return list_keys(client, key_prefix), read_view(client, layout, RegistryError)
 
 
 def list_keys(client: etcd3.MultiEndpointEtcd3Client, key_prefix: str) -> list[KeyStatus]:

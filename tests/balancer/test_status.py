@@ -94,7 +94,7 @@ def test_json_has_numbers_and_both_mtimes(etcd, confdir, keys, tmp_path) -> None
     dest.write_text(expected_content(confdir))
     result = status(etcd, confdir, "--json")
     assert result.returncode == 0, result.stderr
-    by_name = {item["resource"]: item for item in json.loads(result.stdout)}
+    by_name = {item["resource"]: item for item in json.loads(result.stdout)["resources"]}
     app = by_name["app.toml"]
     assert app["pool"] == 2 and app["rejected"] == 1 and app["in_sync"] is True and app["error"] is None
     assert app["dest"] == str(dest)

@@ -1,0 +1,143 @@
+"""What both status pages, both `status --json` and `sidekick status` show of etcd: every service
+with its hosts and paths and each backend with its address, host, lease TTL left, health,
+drain and weight; the services in maintenance; and why a labelled container is in no pool.
+
+One read of `<services>/` and `<lb>/` (with each key's lease) plus one lease lookup per lease,
+then pure functions over that view, so that the programs' documents never disagree."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+from lbcommon.etcd import call
+from lbcommon.reports import Refusal, reported_refusals, reports_prefix
+from lbcommon.routes import KeyLayout, Route
+from lbcommon.routing import RoutingTable, Service
+from lbcommon.routing_report import routing_json, service_json
+
+
+@dataclass(frozen=True)
+class EtcdView:
+    values: Mapping[str, str]
+    leases: Mapping[str, int] = field(default_factory=dict)     # key -> lease id (0: none)
+    ttls: Mapping[int, int] = field(default_factory=dict)       # lease id -> seconds left (-1: gone)
+    revision: int = 0
+
+    def lease_ttl(self, key: str) -> tuple[str | None, int | None]:
+        lease = self.leases.get(key, 0)
+        return (format(lease, "x"), self.ttls.get(lease)) if lease else (None, None)
+
+
+def read_view(client: Any, layout: KeyLayout, error: type[Exception]) -> EtcdView:
+    values: dict[str, str] = {}
+    leases: dict[str, int] = {}
+    revision = 0
+    for prefix in (layout.services + "/", layout.lb + "/"):
+        response = call(client, error, f"get {prefix}", client.get_prefix_response, prefix)
+        revision = max(revision, int(response.header.revision))
+        for kv in response.kvs:
+            key = _text(kv.key)
+            values[key], leases[key] = _text(kv.value), int(kv.lease)
+    ttls = {}
+    for lease in sorted(set(leases.values()) - {0}):
+        info = call(client, error, f"lease {lease:x} info", client.get_lease_info, lease)
+        ttls[lease] = int(info.TTL)
+    return EtcdView(values, leases, ttls, revision)
+
+
+def lease_hosts(view: EtcdView, layout: KeyLayout) -> dict[int, str]:
+    """lease id -> `<host-ip>/<identity>` of the sidekick holding it (its owner key)."""
+    prefix = f"{layout.lb}/sidekicks/"
+    return {view.leases[key]: key[len(prefix):] for key in view.values
+            if key.startswith(prefix) and view.leases.get(key)}
+
+
+def health_reports(view: EtcdView, layout: KeyLayout) -> dict[tuple[str, str], str]:
+    """(service, address) -> reason, from the reports of failing health checks."""
+    found = {}
+    for key, value in view.values.items():
+        if key.startswith(reports_prefix(layout)):
+            try:
+                data = json.loads(value)
+                found[str(data["service"]), str(data["address"])] = str(data["reason"])
+            except (ValueError, TypeError, KeyError):
+                continue
+    return found
+
+
+def services_json(view: EtcdView, layout: KeyLayout, table: RoutingTable) -> list[dict[str, Any]]:
+    """routing_report's services, each with `members`: every backend, routed or not, and why."""
+    hosts = lease_hosts(view, layout)
+    failing = health_reports(view, layout)
+    return [{**service_json(s), "members": members(view, layout, s, hosts, failing)} for s in table.services]
+
+
+def members(view: EtcdView, layout: KeyLayout, service: Service, hosts: Mapping[int, str],
+            failing: Mapping[tuple[str, str], str]) -> list[dict[str, Any]]:
+    def member(address: str, weight: int, state: str, key: str, health: str) -> dict[str, Any]:
+        lease, ttl = view.lease_ttl(key)
+        drain_key = layout.drain_key(service.name, address)
+        return {"address": address, "weight": weight, "state": state, "key": key, "lease": lease, "ttl": ttl,
+                "host": hosts.get(view.leases.get(key, 0)) or address.rpartition(":")[0].strip("[]"),
+                "health": health, "drained": drain_key in view.values,
+                "drained_since": view.values.get(drain_key)}
+
+    found = [member(b.address, b.weight, state, b.key, "passing")
+             for state, group in (("routed", service.backends), ("drained", service.drained),
+                                  ("conflict", service.conflicting)) for b in group]
+    known = {m["address"] for m in found}
+    routes = layout.routes + service.name + "/"
+    for key, value in sorted(view.values.items()):
+        address = key[len(routes):]
+        if key.startswith(routes) and address not in known:     # running, but no backend key: not healthy
+            reason = failing.get((service.name, address), "health check not passed yet")
+            found.append(member(address, _weight(value), "unhealthy", key, reason))
+    return sorted(found, key=lambda m: str(m["address"]))
+
+
+def maintenance(view: EtcdView, layout: KeyLayout) -> list[dict[str, str]]:
+    return [{"service": key[len(layout.maintenance):], "since": value}
+            for key, value in sorted(view.values.items()) if key.startswith(layout.maintenance)]
+
+
+def not_routed(services: Iterable[Mapping[str, Any]], refused: Iterable[Refusal]) -> list[dict[str, Any]]:
+    """Why each container or backend outside every pool is there: the sidekicks' reports (bad
+    label, port not published on --host-ip, wrong network, failing health check), then
+    drained, conflicting and maintenance backends."""
+    found = [{**r.to_json(), "service": None, "address": None} for r in refused]
+    for service in services:
+        for m in service["members"]:
+            why = {"drained": f"drained (since {m['drained_since']})", "conflict": "claims other hosts or "
+                   f"path than service {service['name']} (a routing conflict)"}.get(m["state"])
+            if service["maintenance"] and m["state"] != "unhealthy":
+                why = f"service {service['name']} is in maintenance"
+            if why:
+                found.append({"container": None, "id": None, "sidekick": m["host"], "service": service["name"],
+                              "address": m["address"], "reason": why})
+    return found
+
+
+def status_core(view: EtcdView, layout: KeyLayout, table: RoutingTable,
+                refused: Iterable[Refusal]) -> dict[str, Any]:
+    """The part of both programs' documents that comes from etcd."""
+    services = services_json(view, layout, table)
+    refused = list(refused)
+    return {"revision": view.revision, "services": services, "problems": routing_json(table)["problems"],
+            "maintenance": maintenance(view, layout), "not_registered": [r.to_json() for r in refused],
+            "not_routed": not_routed(services, refused)}
+
+
+def view_refusals(view: EtcdView, layout: KeyLayout) -> list[Refusal]:
+    return reported_refusals(view.values, layout)
+
+
+def _weight(value: str) -> int:
+    try:
+        return Route.from_value(value).weight
+    except ValueError:
+        return 1
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", "backslashreplace")
