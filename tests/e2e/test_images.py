@@ -1,5 +1,7 @@
-"""The container images (images/): nginx_lb and sidekick built by images/build, run against
-the real etcd and dockerd fixtures with busybox httpd containers as the backends.
+"""The container images (images/): nginx_lb, sidekick and apache built by images/build, run
+against the real etcd and dockerd fixtures with busybox httpd containers as the backends; the
+apache image on its own (its page, HEALTHCHECK and SIGWINCH graceful stop) and as units/apache@
+runs it.
 
 Select them with ``pytest tests/e2e/test_images.py`` or ``-k test_images`` (the module name).
 The first run builds the images (debootstrap of the base image, about a minute here; allow
@@ -9,7 +11,10 @@ is published on, or listens on, 127.0.0.1: no traffic goes to container bridge a
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import subprocess
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -26,6 +31,8 @@ ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "images" / "build"
 NGINX_LB = "nginx_lb:latest"
 SIDEKICK = "sidekick:latest"
+APACHE = "apache:latest"
+APACHE_UNIT = ROOT / "units" / "apache@.service"
 BUILD_TIMEOUT = 900          # seconds; the first build takes about a minute here
 TUTORIAL = "/usr/share/balancer/tutorial"     # the tutorial's confdir in nginx_lb (default: services)
 
@@ -43,9 +50,9 @@ def lb_images(docker_daemon: str) -> dict[str, str]:
     if res.returncode != 0:
         pytest.fail(f"images/build failed ({res.returncode}) after {time.monotonic() - started:.0f}s:\n"
                     f"{res.stderr[-8000:]}\n{res.stdout[-2000:]}", pytrace=False)
-    for image in (NGINX_LB, SIDEKICK):
+    for image in (NGINX_LB, SIDEKICK, APACHE):
         procs.docker("image", "inspect", image)
-    return {"nginx_lb": NGINX_LB, "sidekick": SIDEKICK}
+    return {"nginx_lb": NGINX_LB, "sidekick": SIDEKICK, "apache": APACHE}
 
 
 class Containers:
@@ -216,3 +223,136 @@ def test_image_chain_sidekick_to_nginx_lb(etcd: EtcdServer, lb_images: dict[str,
              message="apache-a's key to leave etcd")
     _wait_serving(url, {"200 b"}, host=host)
     assert f"{host} \"GET / HTTP/1.1\" -> " in containers.output(lb)   # the `routed` access log
+
+
+# --------------------------------------------------------------------------- apache
+
+
+def _health(name: str) -> str:
+    return procs.docker("inspect", "-f", "{{.State.Health.Status}}", name).stdout.strip()
+
+
+def _refused(url: str) -> bool:
+    """True when a new request to `url` fails (refused, or reset by docker's port proxy)."""
+    try:
+        http_get(url, timeout=3)
+    except OSError:
+        return True
+    return False
+
+
+def test_image_apache_serves_its_name_and_stops_gracefully(lb_images: dict[str, str],
+                                                          containers: Containers) -> None:
+    """Debian's Apache: a page naming the container at every path, the access log on stdout,
+    a HEALTHCHECK that turns healthy, and `docker stop` = SIGWINCH (STOPSIGNAL): new connections
+    are refused at once while a request in flight finishes, then exit 0."""
+    image = lb_images["apache"]
+    assert procs.docker("image", "inspect", "-f", "{{.Config.StopSignal}}", image).stdout.strip() == "SIGWINCH"
+    web = containers.run("web", "--init", "-p", f"{procs.LOOPBACK}::80", "-e", "NAME=web.1",
+                         "--health-interval", "1s", image=image)
+    url = f"http://{procs.published_address(web)}/"
+    wait_for(lambda: http_get(url, timeout=3) == (200, "web.1\n"), timeout=30, message=f"{url} to say web.1")
+    assert http_get(url + "api/items?x=1", timeout=3) == (200, "web.1\n")      # any path: the page
+    assert http_get(url + "cgi-bin/slow?0", timeout=10) == (200, "web.1\n")
+    wait_for(lambda: _health(web) == "healthy", timeout=60, interval=0.5, message=f"{web} to turn healthy")
+    output = containers.output(web)
+    assert '"GET /api/items?x=1 HTTP/1.1" 200' in output        # the access log, on the container's stdout
+    assert "apache-healthcheck" not in output                   # the HEALTHCHECK's requests are not logged
+
+    # Without NAME (and without --init: Apache is PID 1), the page is the container's host name.
+    plain = containers.run("plain", "-p", f"{procs.LOOPBACK}::80", "--hostname", "apache-host", image=image)
+    plain_url = f"http://{procs.published_address(plain)}/"
+    wait_for(lambda: http_get(plain_url, timeout=3) == (200, "apache-host\n"), timeout=30,
+             message=f"{plain_url} to say apache-host")
+
+    for name, page_url in ((web, url), (plain, plain_url)):
+        slow: dict[str, object] = {}
+
+        def request(page_url: str = page_url, slow: dict[str, object] = slow) -> None:
+            try:
+                slow["answer"] = http_get(page_url + "cgi-bin/slow?5", timeout=60)
+            except OSError as exc:
+                slow["answer"] = exc
+
+        in_flight = threading.Thread(target=request, daemon=True)
+        in_flight.start()
+        wait_for(lambda name=name: "/usr/lib/cgi-bin/slow" in procs.docker("top", name).stdout, timeout=20,
+                 message=f"the slow request to run in {name}")
+        stop: dict[str, tuple[float, int]] = {}
+        stopper = threading.Thread(target=lambda name=name, stop=stop: stop.update(result=containers.stop(name, 30)),
+                                   daemon=True)
+        stopper.start()
+        # Graceful stop: new connections fail while the request in flight still runs ...
+        wait_for(lambda page_url=page_url: _refused(page_url), timeout=20, message=f"{name} to stop accepting")
+        assert in_flight.is_alive() and "answer" not in slow, slow
+        # ... and it finishes with its answer; then Apache exits 0.
+        in_flight.join(60)
+        stopper.join(60)
+        expected = "web.1\n" if name == web else "apache-host\n"
+        assert slow.get("answer") == (200, expected), slow
+        assert "result" in stop, f"docker stop {name} did not return"
+        _took, code = stop["result"]
+        assert code == 0, containers.output(name)[-3000:]
+        assert "caught SIGWINCH, shutting down gracefully" in containers.output(name)
+
+
+def _unit_command(unit: Path, key: str, env: dict[str, str], instance: str) -> list[str]:
+    """The unit's `key` command (continuation lines joined), expanded as systemd does: %i,
+    ${VAR} as one word, $VAR split on white space."""
+    text = re.sub(r"\\\n\s*", " ", unit.read_text())
+    (line,) = [ln for ln in text.splitlines() if ln.startswith(key + "=")]
+    command = line.split("=", 1)[1].lstrip("-").replace("%i", instance)
+    argv: list[str] = []
+    for word in shlex.split(command):
+        whole = re.fullmatch(r"\$([A-Za-z_][A-Za-z0-9_]*)", word)
+        if whole:
+            argv.extend(shlex.split(env[whole.group(1)]))
+        else:
+            argv.append(re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", lambda m: env[m.group(1)], word))
+    return argv
+
+
+def _unit_defaults(unit: Path) -> dict[str, str]:
+    env: dict[str, str] = {}
+    for line in unit.read_text().splitlines():
+        if line.startswith("Environment="):
+            for word in shlex.split(line.split("=", 1)[1]):
+                name, _, value = word.partition("=")
+                env[name] = value
+    return env
+
+
+def test_unit_apache_runs_the_apache_image(lb_images: dict[str, str], containers: Containers) -> None:
+    """units/apache@.service's own `docker run` and `docker stop` lines, with its defaults and
+    COREOS_PRIVATE_IPV4=127.0.0.1: the apache image serves on 127.0.0.1:%i and stops gracefully."""
+    port = str(procs.free_port())
+    env = {**_unit_defaults(APACHE_UNIT), "COREOS_PRIVATE_IPV4": procs.LOOPBACK, "APACHE_HOSTS": "web.example.test"}
+    assert env["APACHE_IMAGE"] == lb_images["apache"]
+    start = _unit_command(APACHE_UNIT, "ExecStart", env, port)
+    stop = _unit_command(APACHE_UNIT, "ExecStop", env, port)
+    name = f"apache.{port}"
+    assert start[-1] == lb_images["apache"], start             # no command: the image's own CMD
+    assert stop[:2] == ["/usr/bin/docker", "stop"] and stop[-1] == name, stop
+    procs.docker("rm", "-f", name, check=False)
+    containers.names.append(name)                              # removed at teardown, logs in reports
+    start[0] = procs.DOCKER
+    stop[0] = procs.DOCKER
+    # ExecStart: `docker run` in the foreground, as systemd runs it.
+    with subprocess.Popen(start, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as run:
+        try:
+            url = f"http://{procs.LOOPBACK}:{port}/"
+            wait_for(lambda: http_get(url, timeout=3)[0] == 200, timeout=30, message=f"{url} to answer")
+            hostname = procs.docker("inspect", "-f", "{{.Config.Hostname}}", name).stdout.strip()
+            assert http_get(url, timeout=3) == (200, hostname + "\n")
+            labels = procs.docker("inspect", "-f", "{{json .Config.Labels}}", name).stdout
+            assert '"sidekick.hosts":"web.example.test"' in labels and '"sidekick.path":""' in labels, labels
+            wait_for(lambda: _health(name) == "healthy", timeout=60, interval=0.5, message=f"{name} to turn healthy")
+            res = subprocess.run(stop, capture_output=True, text=True, timeout=60)
+            assert res.returncode == 0, res
+            output, _ = run.communicate(timeout=30)
+        finally:
+            if run.poll() is None:
+                procs.docker("rm", "-f", name, check=False)
+                run.kill()
+    assert run.returncode == 0, output[-3000:]                 # the container's exit status: graceful
+    assert "caught SIGWINCH, shutting down gracefully" in output
