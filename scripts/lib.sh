@@ -1,7 +1,7 @@
 # Shared by scripts/test and scripts/demo: install what a fresh Debian 12 machine lacks.
 # shellcheck shell=bash
 
-DEBS=(etcd-server etcd-client nginx docker.io busybox-static python3-venv python3-pip ca-certificates openssl curl systemd debootstrap golang-go chromium)
+DEBS=(etcd-server etcd-client nginx docker.io busybox-static python3-venv python3-pip ca-certificates openssl curl systemd debootstrap golang-go chromium iproute2 iptables util-linux)
 
 deb_installed() {
     local status
