@@ -456,8 +456,10 @@ class Sidekick:
                 ((cid in self.tracked or cid in self.reported) and not deep)
             if state == "running" and not known:
                 self._track(cid)
+        # every folder a desired key lives in (the owner key's too: a folder not read back
+        # would make its keys look missing, and put again, at every reconcile)
         prefixes = {self.config.service_prefix(self.config.service), self.config.reports_prefix} | \
-                   {k.rsplit("/", 1)[0] + "/" for t in self.tracked.values() for k in t.keys}
+                   {k.rsplit("/", 1)[0] + "/" for k in self.registry.desired}
         if self._etcd(lambda: self.registry.reconcile(prefixes)) and not self.claimed:
             self.claimed = self._claim_stale()
 

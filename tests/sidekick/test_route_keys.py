@@ -115,3 +115,16 @@ def test_operator_commands_refuse_bad_arguments_and_unreachable_etcd(env) -> Non
     down = cli(env, "maintenance", env.service, "on")
     lines = down.stderr.strip().splitlines()
     assert down.returncode == 1 and len(lines) == 1 and "ERROR" in lines[0] and env.etcd.hostport in lines[0]
+
+
+def test_reconcile_puts_back_only_what_is_missing(env, boxes, sidekick) -> None:
+    """Every folder of a desired key is read back, the owner key's too: a reconcile re-puts a
+    key deleted behind the sidekick's back and nothing else (it once re-put the owner key
+    at every reconcile)."""
+    sk = sidekick("--reconcile-interval", "1")
+    box = boxes("-l", "sidekick.hosts=web.example.com")
+    env.wait_keys({env.key(box)})
+    env.etcd.client().delete(env.key(box))
+    env.wait_keys({env.key(box)})      # put back by a reconcile
+    sk.wait_output(f"reconcile: {env.key(box)} missing or changed in etcd")
+    assert sk.output().count("missing or changed in etcd") == 1, sk.output()[-3000:]
