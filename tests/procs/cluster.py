@@ -20,44 +20,48 @@ conntrack: the namespace is made anew, so packets flow again), dockerd starts on
 root (its containers come back by their restart policy), then its sidekick.  Requests go to
 127.0.0.1 (the balancers) and to the hosts' own addresses only.
 
-``python -m procs.cluster demo|down|hold`` (PYTHONPATH=tests) is the command line behind
-``scripts/cluster`` (and ``scripts/demo --hosts N``).
+The parts, one module each: hostns.py (a simulated host), etcd_cluster.py (the etcd members),
+loadbalancer.py (a balancer and its nginx), prober.py (request loops); cluster_cli.py is the
+command line behind ``scripts/cluster`` (and ``scripts/demo --hosts N``):
+``python -m procs.cluster_cli demo|down|hold`` (PYTHONPATH=tests; ``-m procs.cluster`` runs it too).
 """
 from __future__ import annotations
 
-import argparse
 import contextlib
 import functools
 import itertools
 import os
-import re
 import shutil
-import signal
-import statistics
 import subprocess
 import sys
-import threading
 import time
-import uuid
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from . import base
 from .base import LOOPBACK, ManagedProcess, alive, free_port, free_ports, http_get, wait_for, which
 from .cli import CliProcess
 from .etcd import EtcdServer
+from .etcd_cluster import EtcdCluster, EtcdMember
 from .hostns import RunState, SimHost, leftovers, new_prefix, reserve_subnet, sweep_stale, teardown_state
+from .loadbalancer import ROOT, SERVER_LINE, SERVICES_TEMPLATE, WEB_HOST, LoadBalancer, servers_in
 from .nginx import Nginx
+from .prober import Prober, Sample, Target, p
 from .resources import write_resource
 
-ROOT = Path(__file__).resolve().parents[2]
-SERVICES_TEMPLATE = ROOT / "balancer" / "examples" / "services" / "templates" / "services.tmpl"
+__all__ = [
+    "IMAGE", "IMAGE_CMD", "LOOPBACK", "ROOT", "SERVER_LINE", "SERVICES_TEMPLATE", "WEB_HOST",
+    "Cluster", "CliProcess", "EtcdCluster", "EtcdMember", "EtcdServer", "LoadBalancer", "ManagedProcess", "Nginx",
+    "Prober", "RunState", "Sample", "SimHost", "Target",
+    "alive", "base", "build_rootfs_tarball", "free_port", "free_ports", "http_get", "leftovers", "new_prefix", "p",
+    "page_script", "reserve_subnet", "servers_in", "sweep_stale", "teardown_state", "wait_for", "which",
+    "write_resource",
+]
+
 IMAGE = "lb-cluster-httpd:1"
 IMAGE_CMD = '["/bin/httpd","-f","-p","80","-h","/www"]'
-WEB_HOST = "web.cluster.test"            # the Host header the layout's services answer to
-SERVER_LINE = re.compile(r"^\s*server\s+([^\s;]+)[^;\n]*max_fails=", re.MULTILINE)
 
 
 def page_script(name: str) -> str:
@@ -86,162 +90,6 @@ def build_rootfs_tarball(workdir: Path) -> Path:
     os.replace(str(tarball) + ".part", tarball)
     shutil.rmtree(root, ignore_errors=True)
     return tarball
-
-
-def servers_in(config: str) -> set[str]:
-    """The `server ADDRESS ... max_fails=...;` entries of a rendered nginx configuration."""
-    return set(SERVER_LINE.findall(config))
-
-
-# --------------------------------------------------------------------------- etcd
-
-
-class EtcdMember(EtcdServer):
-    def __init__(self, workdir: Path, name: str, cluster: EtcdCluster, port: int, peer_port: int) -> None:
-        super().__init__(workdir, name)
-        self.cluster = cluster
-        self.port, self.peer_port = port, peer_port
-        self.endpoint = f"http://{LOOPBACK}:{port}"
-        self.hostport = f"{LOOPBACK}:{port}"
-        self.peer_url = f"http://{LOOPBACK}:{peer_port}"
-
-    def argv(self) -> list[str]:
-        argv = super().argv()
-        argv[argv.index("--initial-cluster") + 1] = self.cluster.initial_cluster
-        return argv + ["--initial-cluster-state", "new", "--initial-cluster-token", self.cluster.token]
-
-
-class EtcdCluster:
-    """`size` etcd members on 127.0.0.1, started together (each needs a quorum to be healthy)."""
-
-    def __init__(self, workdir: Path, size: int = 3) -> None:
-        ports = free_ports(2 * size)
-        self.token = "lbc-" + uuid.uuid4().hex[:8]
-        self.members = [EtcdMember(workdir / f"etcd{i + 1}", f"n{i + 1}", self, ports[2 * i], ports[2 * i + 1])
-                        for i in range(size)]
-
-    @property
-    def initial_cluster(self) -> str:
-        return ",".join(f"{m.member}={m.peer_url}" for m in self.members)
-
-    @property
-    def hostports(self) -> str:
-        return ",".join(m.hostport for m in self.members)
-
-    def start(self, timeout: float = 60.0) -> EtcdCluster:
-        with ThreadPoolExecutor(max_workers=len(self.members)) as pool:
-            for future in [pool.submit(m.start, timeout) for m in self.members]:
-                future.result()
-        return self
-
-    def get_prefix(self, prefix: str) -> dict[str, str]:
-        """key -> value under `prefix`, from the first member that answers."""
-        last: Exception | None = None
-        for member in self.members:
-            if not member.running():
-                continue
-            try:
-                return {meta.key.decode(): value.decode() for value, meta in member.client().get_prefix(prefix)}
-            except Exception as exc:  # noqa: BLE001 - python-etcd3 marks the endpoint failed: a new client
-                last, member._client = exc, None
-        raise RuntimeError(f"no etcd member answered get_prefix({prefix}): {last!r}")
-
-    def close(self) -> None:
-        for member in self.members:
-            member.close()
-
-
-# --------------------------------------------------------------------------- load balancers
-
-
-class LoadBalancer:
-    """`balancer run --exec nginx` with the shipped services example, on 127.0.0.1:`port`."""
-
-    def __init__(self, workdir: Path, name: str, endpoints: str, port: int | None = None) -> None:
-        self.name = name
-        self.endpoints = endpoints
-        self.nginx = Nginx(workdir / "nginx")            # prefix and configuration: the balancer runs it
-        if port is not None:
-            self.nginx.port, self.nginx.url = port, f"http://{LOOPBACK}:{port}"
-        self.port, self.url = self.nginx.port, self.nginx.url
-        self.tls_port = free_port()
-        self.certs = workdir / "certs"
-        self.certs.mkdir(parents=True, exist_ok=True)
-        self.confdir = workdir / "confdir"
-        self.dest = self.nginx.conf_d / "services.conf"
-        write_resource(self.confdir, "services", src=SERVICES_TEMPLATE, dest=self.dest, keys=["/services", "/lb"],
-                       check_cmd=self.nginx.check_cmd, reload_cmd=self.nginx.reload_cmd, command_timeout=30)
-        self.balancer = CliProcess("balancer", workdir / "balancer.log")
-        self.balancer.name = f"balancer {name}"
-
-    def spawn(self) -> None:
-        nginx = self.nginx
-        command = f"{which('nginx')} -p {nginx.prefix} -c {nginx.conf} -g 'daemon off;'"
-        self.balancer.start("--confdir", str(self.confdir), "--etcd", self.endpoints, "--exec", command,
-                            "--exec-death-signal", "QUIT",
-                            env={"BALANCER_LISTEN": f"{LOOPBACK}:{self.port}",
-                                 "BALANCER_LISTEN_TLS": f"{LOOPBACK}:{self.tls_port}",
-                                 "BALANCER_CERTS": str(self.certs),
-                                 "BALANCER_ACCESS_LOG": str(nginx.access_log)})
-
-    def wait_ready(self, timeout: float = 60.0) -> None:
-        """Until nginx answers (404 for a host name no service claims)."""
-        def ready() -> bool:
-            if not self.balancer.running():
-                raise RuntimeError(f"{self.balancer.name} exited:\n{self.balancer.log_tail()}")
-            return self.get("unknown.cluster.test", timeout=2)[0] == 404
-        wait_for(ready, timeout=timeout, ignore=(OSError,), message=f"{self.name} to answer on {self.url}")
-
-    def start(self) -> LoadBalancer:
-        self.spawn()
-        self.wait_ready()
-        return self
-
-    def kill(self) -> int | None:
-        """SIGKILL the balancer alone (not its group): the kernel sends its nginx QUIT
-        (--exec-death-signal).  Waits until that nginx is gone; returns its pid."""
-        master = self.nginx.master_pid()
-        self.balancer.send(signal.SIGKILL)
-        self.balancer.wait(15)
-        if master is not None:
-            wait_for(lambda: not alive(master), timeout=15, interval=0.01, message=f"{self.name}'s nginx to exit")
-        return master
-
-    def close(self) -> None:
-        self.balancer.terminate()
-
-    def get(self, host: str, path: str = "/", timeout: float = 5.0) -> tuple[int, str]:
-        return http_get(f"{self.url}{path}", timeout=timeout, headers={"Host": host})
-
-    def served(self, host: str = WEB_HOST, path: str = "/", requests: int = 12) -> set[str]:
-        """Bodies of `requests` answers ('HTTP <status>' for an answer that is not 200)."""
-        answers = set()
-        for _ in range(requests):
-            status, body = self.get(host, path)
-            answers.add(body.strip() if status == 200 else f"HTTP {status}")
-        return answers
-
-    def config(self) -> str:
-        try:
-            return self.dest.read_text()
-        except FileNotFoundError:
-            return ""
-
-    def servers(self) -> set[str]:
-        return servers_in(self.config())
-
-    def settled(self) -> bool:
-        """No nginx worker of an earlier configuration is left (it could still answer)."""
-        return self.nginx.settled()
-
-    def reloads(self) -> int:
-        return self.balancer.count(": reload_cmd `")
-
-    def processes(self) -> list[ManagedProcess]:
-        return [self.balancer]
-
-    def logs(self) -> dict[str, str]:
-        return {**self.balancer.logs(), **self.nginx.logs()}
 
 
 # --------------------------------------------------------------------------- the cluster
@@ -327,7 +175,7 @@ class Cluster:
     def close(self) -> list[str]:
         """Stop and remove everything of this run; the errors met (also logged to stderr)."""
         errors: list[str] = []
-        for step in ([lb.balancer.kill for lb in self.lbs] + [p.kill for p in self.sidekicks.values()]
+        for step in ([lb.balancer.kill for lb in self.lbs] + [proc.kill for proc in self.sidekicks.values()]
                      + ([self.etcd.close] if self.etcd else []) + [h.kill_everything for h in self.hosts]):
             try:
                 step()
@@ -456,221 +304,14 @@ class Cluster:
                      message=f"{lb.name}: {host}{path} to answer {sorted(expected)}")
 
 
-# --------------------------------------------------------------------------- traffic
-
-
-@dataclass(frozen=True)
-class Target:
-    label: str
-    url: str                       # http://127.x.x.x:PORT/PATH: loopback only
-    host: str                      # Host header
-    answer_prefix: str             # a good answer is 200 with a body starting with this
-
-
-@dataclass(frozen=True)
-class Sample:
-    target: str
-    started: float                 # time.monotonic()
-    elapsed: float
-    ok: bool
-    detail: str
-
-
-class Prober:
-    """Bounded request loops (`threads` per target, `interval` s apart, each request with
-    `timeout`) recording every request's start, duration and outcome."""
-
-    def __init__(self, targets: Sequence[Target], threads: int = 1, interval: float = 0.0, timeout: float = 8.0,
-                 max_seconds: float = 300.0) -> None:
-        for target in targets:
-            assert target.url.startswith("http://127."), "traffic goes to loopback only"
-        self.targets, self.interval, self.timeout = list(targets), interval, timeout
-        self.deadline = time.monotonic() + max_seconds
-        self.samples: list[Sample] = []
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._threads = [threading.Thread(target=self._run, args=(t,), daemon=True, name=f"probe {t.label}")
-                         for t in self.targets for _ in range(threads)]
-
-    def __enter__(self) -> Prober:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def start(self) -> Prober:
-        for thread in self._threads:
-            thread.start()
-        return self
-
-    def stop(self) -> Prober:
-        self._stop.set()
-        for thread in self._threads:
-            thread.join(self.timeout + 5)
-        return self
-
-    def _run(self, target: Target) -> None:
-        while not self._stop.is_set() and time.monotonic() < self.deadline:
-            started = time.monotonic()
-            try:
-                status, body = http_get(target.url, timeout=self.timeout, headers={"Host": target.host})
-                ok = status == 200 and body.startswith(target.answer_prefix)
-                detail = body.strip()[:80] if ok else f"HTTP {status}: {body.strip()[:80]}"
-            except Exception as exc:  # noqa: BLE001 - every failure is a sample
-                ok, detail = False, f"{type(exc).__name__}: {exc}"
-            sample = Sample(target.label, started, time.monotonic() - started, ok, detail)
-            with self._lock:
-                self.samples.append(sample)
-            if self.interval:
-                self._stop.wait(self.interval)
-
-    def taken(self) -> list[Sample]:
-        with self._lock:
-            return list(self.samples)
-
-    def failures(self) -> list[Sample]:
-        return [s for s in self.taken() if not s.ok]
-
-    def ok_count(self) -> int:
-        return sum(1 for s in self.taken() if s.ok)
-
-
-def p(values: Sequence[float], q: int) -> float:
-    """The q-th percentile (statistics.quantiles, inclusive); the one value when there is one."""
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
-
-
-# --------------------------------------------------------------------------- command line
-
-
-DEMO_STATE = Path(os.environ.get("CLUSTER_DEMO_STATE", "/tmp/container-lb-cluster"))
-
-
-def _say(text: str) -> None:
-    print(f"\n\033[1m== {text}\033[0m", flush=True)
-
-
-def _traffic(lb: LoadBalancer, host: str, path: str, n: int) -> str:
-    counts: dict[str, int] = {}
-    slowest = 0.0
-    for _ in range(n):
-        began = time.monotonic()
-        try:
-            status, body = lb.get(host, path, timeout=8)
-            answer = body.strip() if status == 200 else f"HTTP {status}"
-        except OSError as exc:
-            answer = f"failed ({exc})"
-        slowest = max(slowest, time.monotonic() - began)
-        counts[answer] = counts.get(answer, 0) + 1
-    shown = "  ".join(f"{k} x{v}" for k, v in sorted(counts.items()))
-    return f"   {lb.name} {lb.url} {host}{path}: {shown}  (slowest {slowest * 1000:.0f} ms)"
-
-
-def _demo(args: argparse.Namespace) -> int:
-    for prefix in sweep_stale(include_detached=True):
-        print(f"removed the earlier demo cluster {prefix}")
-    DEMO_STATE.mkdir(parents=True, exist_ok=True)
-    _say(f"{args.hosts} hosts (network namespaces, a dockerd each), 3 etcd members, 2 balancers + nginx")
-    cluster = Cluster(DEMO_STATE, hosts=args.hosts, ttl=args.ttl, lb_ports=args.ports, detached=True)
-    ok = False
-    try:
-        cluster.start()
-        for host in cluster.hosts:
-            print(f"   {host.name}: namespace {host.netns}, address {host.ip}, dockerd {host.sock}")
-        for lb in cluster.lbs:
-            print(f"   {lb.name}: nginx on {lb.url} (balancer log {lb.balancer.log_path})")
-        _say("one web and one api container per host (labels sidekick.hosts=web.cluster.test, sidekick.path=/api/)")
-        for host in cluster.hosts:
-            cluster.run(host, "web", f"sidekick.hosts={WEB_HOST}")
-            cluster.run(host, "api", f"sidekick.hosts={WEB_HOST}", "sidekick.path=/api/")
-        cluster.wait_served(set(cluster.running("web")))
-        cluster.wait_served(set(cluster.running("api")), path="/api/")
-        for lb in cluster.lbs:
-            print(_traffic(lb, WEB_HOST, "/", 12))
-            print(_traffic(lb, WEB_HOST, "/api/", 6))
-        victim = cluster.hosts[-1]
-        _say(f"{victim.name} dies: packets to {victim.ip} dropped, its sidekick, dockerd and containers SIGKILLed")
-        gone = {a for a in cluster.keys("web") | cluster.keys("api") if a.startswith(victim.ip + ":")}
-        killed = cluster.kill_host(victim)
-        for lb in cluster.lbs:
-            print(_traffic(lb, WEB_HOST, "/", 6))
-        wait_for(lambda: all(not (lb.servers() & gone) for lb in cluster.lbs), timeout=args.ttl + 30)
-        print(f"   {victim.name}'s backends left both nginx configurations {time.monotonic() - killed:.1f} s after "
-              f"the failure (its lease expired: --ttl {args.ttl})")
-        for lb in cluster.lbs:
-            print(_traffic(lb, WEB_HOST, "/", 6))
-        _say(f"{victim.name} comes back: packets flow, dockerd restarts its containers, its sidekick registers them")
-        back = time.monotonic()
-        cluster.revive_host(victim)
-        cluster.wait_served(set(cluster.running("web")))
-        print(f"   served again {time.monotonic() - back:.1f} s after the host came back")
-        for lb in cluster.lbs:
-            print(_traffic(lb, WEB_HOST, "/", 12))
-        cluster.detach()
-        ok = True
-    finally:
-        if not ok:
-            cluster.close()
-    _say("running")
-    e = cluster.endpoints
-    ip = cluster.hosts[0].ip
-    print(f"""through the balancers:  curl -H 'Host: {WEB_HOST}' {cluster.lbs[0].url}/   (and {cluster.lbs[1].url}, /api/)
-keys and routes:        .venv/bin/python -m sidekick status --etcd {e}
-a host's docker:        docker -H unix://{cluster.hosts[0].sock} ps
-more backends:          docker -H unix://{cluster.hosts[0].sock} run -d --init -p 80 -l sidekick.service=web \\
-                            -l sidekick.hosts={WEB_HOST} {IMAGE} sh -c 'echo mine > /www/index.html; httpd -f -p 80 -h /www'
-a host's address:       curl http://{ip}:PORT/   (ports: docker ... port NAME)
-logs:                   {cluster.workdir}
-stop everything:        bash scripts/cluster --down   (or bash scripts/demo --hosts {args.hosts} --down)""")
-    return 0
-
-
-def _down(_args: argparse.Namespace) -> int:
-    swept = sweep_stale(include_detached=True)
-    print(f"removed {', '.join(swept)}" if swept else "no cluster to remove")
-    return 0
-
-
-def _hold(args: argparse.Namespace) -> int:
-    """For the teardown test: a small cluster with one container per host, announced on
-    stdout, then held until this process is killed."""
-    cluster = Cluster(Path(args.workdir), hosts=args.hosts, balancers=1, etcd_members=1, ttl=args.ttl)
-    cluster.start()
-    for host in cluster.hosts:
-        cluster.run(host, "web", f"sidekick.hosts={WEB_HOST}")
-    cluster.wait_served(set(cluster.running("web")))
-    print(f"ready {cluster.prefix} {cluster.subnet}", flush=True)
-    while True:
-        time.sleep(60)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="scripts/cluster", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="start N hosts + etcd + 2 balancers, show traffic, a host failure and return")
-    demo.add_argument("--hosts", type=int, default=3)
-    demo.add_argument("--ttl", type=int, default=6, help="the sidekicks' lease TTL")
-    demo.add_argument("--ports", type=lambda s: [int(x) for x in s.split(",")],
-                      default=[int(os.environ.get("CLUSTER_PORT", "8180")), int(os.environ.get("CLUSTER_PORT2", "8181"))],
-                      help="the two balancers' 127.0.0.1 ports (default 8180,8181)")
-    demo.set_defaults(func=_demo)
-    sub.add_parser("down", help="remove the demo's cluster (and any run whose owner died)").set_defaults(func=_down)
-    hold = sub.add_parser("hold", help=argparse.SUPPRESS)
-    hold.add_argument("--hosts", type=int, default=1)
-    hold.add_argument("--ttl", type=int, default=6)
-    hold.add_argument("--workdir", required=True)
-    hold.set_defaults(func=_hold)
-    args = parser.parse_args(argv)
-    # PYTHONPATH=tests found this module; our programs must not find tests/lbcommon (a test
-    # folder) before the real lbcommon.
-    os.environ.pop("PYTHONPATH", None)
-    if not 1 <= getattr(args, "hosts", 1) <= 60:
-        parser.error("--hosts: 1 to 60")
-    return int(args.func(args))
+def __getattr__(name: str) -> Any:
+    """The command line's names (cluster_cli imports this module: imported on first use)."""
+    if name in ("DEMO_STATE", "main"):
+        from . import cluster_cli
+        return getattr(cluster_cli, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 if __name__ == "__main__":
+    from .cluster_cli import main
     sys.exit(main())
