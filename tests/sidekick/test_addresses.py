@@ -133,6 +133,8 @@ def test_a_container_not_on_the_network_is_reported_not_registered(env, networks
     assert len(lines) == 1 and "ERROR" in lines[0], lines
     assert set(env.keys()) == {f"{env.prefix}{ip_on(there.name, b)}:80"}   # never another network's address
 
+    # the report reaches etcd just after the log line
+    wait_for(lambda: len(reports(env)) == 1, timeout=10, ignore=(), message="the report in etcd")
     text = status(env)
     assert text.returncode == 0, text.stderr
     assert f"not registered: {why} (sidekick 127.0.0.1/host-wide,network={b})" in text.stdout
@@ -146,7 +148,7 @@ def test_connect_registers_and_disconnect_removes(env, networks, boxes, sidekick
     box = boxes("--network", a)
     sk = sidekick(*CONTAINER_MODE, "--network", b)
     sk.wait_output(f"container {box.name} ({box.id[:12]}): not on network '{b}'")
-    assert len(reports(env)) == 1
+    wait_for(lambda: len(reports(env)) == 1, timeout=10, ignore=(), message="the report in etcd")
 
     procs.docker("network", "connect", b, box.name)
     key = f"{env.prefix}{ip_on(box.name, b)}:80"
