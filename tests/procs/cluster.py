@@ -282,7 +282,7 @@ class Cluster:
 
     def etcd_prefix(self, prefix: str) -> dict[str, str]:
         assert self.etcd is not None
-        return self.etcd.get_prefix(prefix)
+        return {key: value for key, (value, _lease) in self.etcd.get_prefix(prefix).items()}
 
     def running(self, service: str, hosts: Sequence[SimHost] | None = None) -> dict[str, str]:
         """name -> address of the running containers of `service` on the (live) hosts."""
