@@ -55,10 +55,14 @@ class Renderer:
         self._reported: set[tuple[str, str, str, str]] = set()
         self._on_rejected = on_rejected or (lambda resource: None)
         self._on_report = on_report or (lambda resource, text: None)   # (resource, what was kept out and why)
-        self.pool_sizes: dict[str, int] = {}     # resource -> distinct backend addresses in its last render
-        self.pools: dict[str, frozenset[str]] = {}   # resource -> those addresses
+        self.pools: dict[str, frozenset[str]] = {}   # resource -> distinct backend addresses in its last render
         self.routing: dict[str, RoutingTable] = {}   # resource -> routing() in its last render
         self._indexes: dict[tuple[str, KeyLayout], RoutingIndex] = {}   # kept from render to render
+
+    @property
+    def pool_sizes(self) -> dict[str, int]:
+        """resource -> how many distinct backend addresses its last render had."""
+        return {name: len(pool) for name, pool in self.pools.items()}
 
     def render(self, resource: TemplateResource, snapshot: Snapshot) -> str:
         values = resource_values(resource, snapshot.values)
@@ -93,7 +97,6 @@ class Renderer:
                 content = template.render(functions)
             pool.update(b.address for table in routing.tables.values() for service in table.services
                         for b in service.backends)
-            self.pool_sizes[resource.name] = len(pool)
             self.pools[resource.name] = frozenset(pool)
             if routing.tables:
                 self.routing[resource.name] = list(routing.tables.values())[-1]
