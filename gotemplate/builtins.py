@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from . import gofmt, gostrconv
-from .values import MISSING, Byte, Value, is_nil_collection, is_true, type_name
+from .values import MISSING, Byte, Value, is_nil_collection, is_true, struct_items, type_name
 
 
 class BuiltinError(Exception):
@@ -201,7 +201,7 @@ def _comparable(v: Any) -> bool:
     """Whether Go's == is defined on v's type (a struct: all its fields)."""
     kind = _reflect_kind(v)
     if kind == "struct":
-        return all(_comparable(field) for _, field in gofmt.struct_items(v))
+        return all(_comparable(field) for _, field in struct_items(v))
     return kind not in ("slice", "map", "func")
 
 
@@ -218,7 +218,7 @@ def _go_equal(a: Any, b: Any) -> bool:
     if isinstance(a, str):
         return _str_equal(a, b)
     if _reflect_kind(a) == "struct":
-        return all(_go_equal(x, y) for (_, x), (_, y) in zip(gofmt.struct_items(a), gofmt.struct_items(b)))
+        return all(_go_equal(x, y) for (_, x), (_, y) in zip(struct_items(a), struct_items(b)))
     return bool(a == b)
 
 

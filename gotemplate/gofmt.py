@@ -17,13 +17,12 @@ Python objects with a callable ``String`` (or ``Error``) attribute are Go String
 """
 from __future__ import annotations
 
-import dataclasses
 import math
 from typing import Any
 
 from . import gostrconv
 from .gofmtverbs import Formatter, int_from_arg, parse_arg_number, parse_num
-from .values import MISSING, Byte, is_nil_collection, type_name
+from .values import MISSING, Byte, is_nil_collection, struct_items, type_name
 
 
 def format_value(v: Any) -> str:
@@ -76,23 +75,6 @@ def go_type_name(v: Any) -> str:
     if isinstance(v, (bytes, bytearray)):
         return "[]uint8"
     return type_name(v)
-
-
-def struct_items(obj: Any) -> list[tuple[str, Any]]:
-    """The (name, value) fields of a struct-like object, in order (see values.struct_fields)."""
-    go_fields = getattr(type(obj), "go_fields", None)
-    if go_fields is not None:
-        return [(name, getattr(obj, name)) for name in go_fields]
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return [(f.name, getattr(obj, f.name)) for f in dataclasses.fields(obj)]
-    slots = getattr(type(obj), "__slots__", None)
-    if slots:
-        names = [slots] if isinstance(slots, str) else list(slots)
-        return [(name, getattr(obj, name)) for name in names]
-    try:
-        return list(vars(obj).items())
-    except TypeError:
-        return []
 
 
 def _map_sort_key(key: Any) -> tuple[Any, ...]:

@@ -84,19 +84,23 @@ def is_nil_collection(value: Any) -> bool:
     return isinstance(value, (list, dict)) and not value and getattr(value, "go_nil", False) is True
 
 
-def struct_fields(value: Any) -> list[Any]:
-    """The field values of a struct-like object, in declaration order (``{a b}`` when printed):
-    the names in its class's ``go_fields`` when it has one, else its dataclass fields, slots
-    or attributes."""
-    go_fields = getattr(type(value), "go_fields", None)
+def struct_items(obj: Any) -> list[tuple[str, Any]]:
+    """The (name, value) fields of a struct-like object, in declaration order (``{a b}`` when
+    printed): the names in its class's ``go_fields`` when it has one, else its dataclass fields,
+    slots or attributes."""
+    go_fields = getattr(type(obj), "go_fields", None)
     if go_fields is not None:
-        return [getattr(value, name) for name in go_fields]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return [getattr(value, f.name) for f in dataclasses.fields(value)]
-    slots = getattr(type(value), "__slots__", None)
+        return [(name, getattr(obj, name)) for name in go_fields]
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return [(f.name, getattr(obj, f.name)) for f in dataclasses.fields(obj)]
+    slots = getattr(type(obj), "__slots__", None)
     if slots:
-        return [getattr(value, name) for name in slots]
-    return list(vars(value).values())
+        names = [slots] if isinstance(slots, str) else list(slots)
+        return [(name, getattr(obj, name)) for name in names]
+    try:
+        return list(vars(obj).items())
+    except TypeError:
+        return []
 
 
 def is_struct(value: Any) -> bool:
