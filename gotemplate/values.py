@@ -101,8 +101,3 @@ def struct_items(obj: Any) -> list[tuple[str, Any]]:
         return list(vars(obj).items())
     except TypeError:
         return []
-
-
-def is_struct(value: Any) -> bool:
-    return not (value is None or value is MISSING or callable(value)
-                or isinstance(value, (bool, int, float, complex, str, list, tuple, dict)))
