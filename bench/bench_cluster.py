@@ -19,8 +19,11 @@ addresses only.
    a scale-up; and a container routed for a host name nobody claimed before (a new server
    block: its route key, put before the health check passes, is rendered on its own first).
 
+The last host registers its IPv6 address (``[fd5b:213:X:3::2]:PORT``), the others their IPv4
+one (``--ipv6-hosts`` to choose): the first failure round kills it, and every third start is on it.
+
     python bench/bench_cluster.py [--hosts 3] [--failures 3] [--starts 30] [--new-host-starts 10]
-                                  [--ttl 6] [--keep]
+                                  [--ttl 6] [--ipv6-hosts h3] [--keep]
 """
 from __future__ import annotations
 
@@ -52,7 +55,7 @@ def host_failures(cluster: Cluster, rounds: int) -> list[dict[str, float]]:
     results = []
     for r in range(rounds):
         victim = cluster.hosts[(len(cluster.hosts) - 1 - r) % len(cluster.hosts)]
-        gone = {a for a in cluster.keys("web") if a.startswith(victim.ip + ":")}
+        gone = {a for a in cluster.keys("web") if victim.owns(a)}
         targets = [Target(lb.name, lb.url + "/", WEB_HOST, "web.") for lb in cluster.lbs]
         prober = Prober(targets, threads=2, interval=0.02, timeout=8).start()
         marks: dict[str, float] = {}
@@ -154,11 +157,14 @@ def main() -> int:
     parser.add_argument("--new-host-starts", type=int, default=10,
                         help="timed starts of a container routed for a new host name")
     parser.add_argument("--ttl", type=int, default=6, help="the sidekicks' lease TTL")
+    parser.add_argument("--ipv6-hosts", default=None,
+                        help="comma-separated hosts whose sidekick registers their IPv6 address (default: the last)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs)")
     args = parser.parse_args()
     raise_on_signals()
     work = Path(tempfile.mkdtemp(prefix="bench-cluster-"))
-    cluster = Cluster(work, hosts=args.hosts, ttl=args.ttl)
+    ipv6 = [h for h in (args.ipv6_hosts if args.ipv6_hosts is not None else f"h{args.hosts}").split(",") if h]
+    cluster = Cluster(work, hosts=args.hosts, ttl=args.ttl, ipv6_hosts=ipv6)
     failed = True
     try:
         cluster.start()
@@ -179,7 +185,7 @@ def main() -> int:
             shutil.rmtree(work, ignore_errors=True)
     ms = 1000.0
     print(f"\nmachine: nproc={os.cpu_count()}, python {sys.version.split()[0]}; {args.hosts} simulated hosts, "
-          f"3 etcd members, 2 balancers; sidekick --ttl {args.ttl}; template: proxy_connect_timeout 1s, 3 tries")
+          f"3 etcd members, 2 balancers; registered over IPv6: {', '.join(ipv6) or 'none'}; sidekick --ttl {args.ttl}; template: proxy_connect_timeout 1s, 3 tries")
     print("\n| figure | n | p50 | p99 | max |\n|---|---:|---:|---:|---:|")
     if failures:
         for key, label in (("last bad", "host failure -> last failed or slow (>= 0.8 s) request answered"),

@@ -1,7 +1,11 @@
 """Several hosts on one machine (tests/procs/cluster.py): three simulated Docker hosts, each a
-network namespace with its own address, dockerd and sidekick; a 3-member etcd cluster; two
-balancers, each supervising its own nginx.  Traffic goes to the balancers on 127.0.0.1 and
-from nginx to the hosts' own addresses, nothing else.
+network namespace with its own addresses (dual-stack), dockerd and sidekick; a 3-member etcd
+cluster; two balancers, each supervising its own nginx.  Traffic goes to the balancers on
+127.0.0.1 and from nginx to the hosts' own addresses, nothing else.
+
+IPv6 is a normal case here: h3's sidekick registers its IPv6 address (``--host-ip
+fd5b:213:X:3::2``, keys ``[fd5b:213:X:3::2]:PORT``), so every scenario routes it beside the
+IPv4 hosts h1 and h2; h3 is also the host that dies and comes back.
 
 One cluster serves every scenario (module scope); each scenario starts from the same layout
 (one `web` and one `api` container per host, both routed for web.cluster.test, api under
@@ -52,7 +56,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         raise KeyboardInterrupt(signal.Signals(signum).name)
 
     previous = signal.signal(signal.SIGTERM, interrupted)
-    made = Cluster(tmp_path_factory.mktemp("cluster"), hosts=3, balancers=2, etcd_members=3, ttl=TTL)
+    made = Cluster(tmp_path_factory.mktemp("cluster"), hosts=3, balancers=2, etcd_members=3, ttl=TTL,
+                   ipv6_hosts=("h3",))
     errors: list[str] = []
     try:
         try:
@@ -120,7 +125,7 @@ def heal(cluster: Cluster) -> None:
 
 def addresses_of(cluster: Cluster, host: SimHost) -> set[str]:
     """The host's registered backends (every service)."""
-    return {address for service in LAYOUT for address in cluster.keys(service) if address.startswith(host.ip + ":")}
+    return {address for service in LAYOUT for address in cluster.keys(service) if host.owns(address)}
 
 
 def layout_targets(cluster: Cluster, lbs: list | None = None) -> list[Target]:
@@ -203,8 +208,8 @@ def test_services_spread_over_three_hosts_are_routed_by_both_balancers(tracked: 
     timing("6 containers on 3 hosts: docker run -> served through both balancers", time.monotonic() - started)
 
     web, api = cluster.running("web"), cluster.running("api")
-    assert {a.rsplit(":", 1)[0] for a in web.values()} == {h.ip for h in cluster.hosts}   # one per host
-    assert {a.rsplit(":", 1)[0] for a in api.values()} == {h.ip for h in cluster.hosts}
+    assert {a.rsplit(":", 1)[0] for a in web.values()} == {h.advertised for h in cluster.hosts}   # one per host
+    assert {a.rsplit(":", 1)[0] for a in api.values()} == {h.advertised for h in cluster.hosts}
     for lb in cluster.lbs:
         assert lb.servers() == set(web.values()) | set(api.values()), lb.name
         assert lb.served(WEB_HOST, "/", 24) == set(web)
@@ -213,6 +218,16 @@ def test_services_spread_over_three_hosts_are_routed_by_both_balancers(tracked: 
     # each host's sidekick registered its own containers, at its own address
     for host in cluster.hosts:
         assert addresses_of(cluster, host) == set(host.running().values())
+    # h3 over IPv6: its keys are [IPv6]:PORT, nginx proxies to them as written, and its
+    # containers answer on that address (the port docker published on ::, DNATed by ip6tables)
+    h3 = cluster.host("h3")
+    assert h3.family == 6 and h3.ip6.startswith("fd5b:")
+    v6 = addresses_of(cluster, h3)
+    assert len(v6) == 2 and all(a.startswith(f"[{h3.ip6}]:") for a in v6), v6
+    for lb in cluster.lbs:
+        assert all(f"server {a} " in lb.config() for a in v6), lb.name
+    for name, address in h3.running().items():
+        assert procs.http_get(f"http://{address}/", timeout=5) == (200, name + "\n")
 
 
 def test_a_host_dies_the_hard_way_requests_keep_succeeding(healthy: Cluster, timing) -> None:
@@ -393,7 +408,7 @@ def test_two_hundred_containers_across_the_hosts_registered_and_rendered(healthy
         timing("first docker run -> 200 rendered by both balancers", time.monotonic() - started)
         running = {a for h in cluster.hosts for n, a in h.running().items() if n.startswith("bulk.")}
         assert keys == running and len(running) == count
-        assert {a.rsplit(":", 1)[0] for a in keys} == {h.ip for h in cluster.hosts}
+        assert {a.rsplit(":", 1)[0] for a in keys} == {h.advertised for h in cluster.hosts}
         for lb in cluster.lbs:
             assert lb.get("bulk.cluster.test") == (200, "lb-cluster-httpd\n")
         counts = [lb.reloads() - b for lb, b in zip(cluster.lbs, before)]

@@ -6,7 +6,8 @@ Where each program runs:
 - each host's dockerd, containerd, shims and containers: in the host's network namespace
   (``nsenter --net``); containers publish port 80 on the host's address (``-p 80``);
 - each host's sidekick: in the root namespace, talking to its own host's dockerd socket
-  (``DOCKER_HOST``) and registering ``--host-ip`` = the host's address.  etcd stays on
+  (``DOCKER_HOST``) and registering ``--host-ip`` = the host's address: its IPv4 address, or
+  its IPv6 one for the hosts named in `ipv6_hosts` (every host is dual-stack, see hostns.py).  etcd stays on
   127.0.0.1 and needs no route into the namespaces; the sidekick's health checks reach the
   containers at the host's address over the host's link, as another machine's would;
 - etcd (3 members) and the two balancers, each supervising its own nginx (``--exec``) on a
@@ -103,12 +104,13 @@ class Cluster:
     """
 
     def __init__(self, workdir: Path, hosts: int = 3, balancers: int = 2, etcd_members: int = 3, ttl: int = 6,
-                 lb_ports: Sequence[int] = (), detached: bool = False) -> None:
+                 lb_ports: Sequence[int] = (), detached: bool = False, ipv6_hosts: Sequence[str] = ()) -> None:
         self.prefix = new_prefix()
         self.workdir = Path(workdir) / self.prefix          # every path names the run
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.host_count, self.lb_count, self.etcd_size, self.ttl = hosts, balancers, etcd_members, ttl
         self.lb_ports = list(lb_ports)
+        self.ipv6_hosts = set(ipv6_hosts)
         self.detached = detached
         self.state: RunState | None = None
         self.subnet: str | None = None
@@ -136,7 +138,8 @@ class Cluster:
         sweep_stale()
         self.state = RunState(self.prefix, detached=self.detached)
         self.subnet = reserve_subnet(self.state)
-        self.hosts = [SimHost(self.state, i + 1, self.subnet, self.workdir) for i in range(self.host_count)]
+        self.hosts = [SimHost(self.state, i + 1, self.subnet, self.workdir,
+                              family=6 if f"h{i + 1}" in self.ipv6_hosts else 4) for i in range(self.host_count)]
         for host in self.hosts:
             host.create()
         tarball = build_rootfs_tarball(self.workdir)
@@ -230,7 +233,7 @@ class Cluster:
         proc = self.sidekicks.get(host.name) or CliProcess("sidekick", host.logdir / "sidekick.log")
         proc.name = f"sidekick {host.name}"
         self.sidekicks[host.name] = proc
-        proc.start("--etcd", self.endpoints, "--host-ip", host.ip, "--ttl", str(self.ttl),
+        proc.start("--etcd", self.endpoints, "--host-ip", host.host_ip, "--ttl", str(self.ttl),
                    "--check-interval", "2", "--check-timeout", "1", "--reconcile-interval", "5",
                    env={"DOCKER_HOST": f"unix://{host.sock}"})
         self.state.add_pid(proc.pid)

@@ -45,12 +45,14 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"removed the earlier demo cluster {prefix}")
     DEMO_STATE.mkdir(parents=True, exist_ok=True)
     _say(f"{args.hosts} hosts (network namespaces, a dockerd each), 3 etcd members, 2 balancers + nginx")
-    cluster = Cluster(DEMO_STATE, hosts=args.hosts, ttl=args.ttl, lb_ports=args.ports, detached=True)
+    ipv6 = (f"h{args.hosts}",) if args.hosts >= 2 else ()       # the last host registers over IPv6
+    cluster = Cluster(DEMO_STATE, hosts=args.hosts, ttl=args.ttl, lb_ports=args.ports, detached=True, ipv6_hosts=ipv6)
     ok = False
     try:
         cluster.start()
         for host in cluster.hosts:
-            print(f"   {host.name}: namespace {host.netns}, address {host.ip}, dockerd {host.sock}")
+            print(f"   {host.name}: namespace {host.netns}, addresses {host.ip} and {host.ip6}, registered at "
+                  f"{host.address('PORT')}, dockerd {host.sock}")
         for lb in cluster.lbs:
             print(f"   {lb.name}: nginx on {lb.url} (balancer log {lb.balancer.log_path})")
         _say("one web and one api container per host (labels sidekick.hosts=web.cluster.test, sidekick.path=/api/)")
@@ -63,8 +65,8 @@ def _demo(args: argparse.Namespace) -> int:
             print(_traffic(lb, WEB_HOST, "/", 12))
             print(_traffic(lb, WEB_HOST, "/api/", 6))
         victim = cluster.hosts[-1]
-        _say(f"{victim.name} dies: packets to {victim.ip} dropped, its sidekick, dockerd and containers SIGKILLed")
-        gone = {a for a in cluster.keys("web") | cluster.keys("api") if a.startswith(victim.ip + ":")}
+        _say(f"{victim.name} dies: packets to {victim.host_ip} dropped, its sidekick, dockerd and containers SIGKILLed")
+        gone = {a for a in cluster.keys("web") | cluster.keys("api") if victim.owns(a)}
         killed = cluster.kill_host(victim)
         for lb in cluster.lbs:
             print(_traffic(lb, WEB_HOST, "/", 6))
@@ -88,12 +90,14 @@ def _demo(args: argparse.Namespace) -> int:
     _say("running")
     e = cluster.endpoints
     ip = cluster.hosts[0].ip
+    v6 = "".join(f"\n                        curl 'http://{h.address('PORT')}/'   ({h.name}, over IPv6)"
+                 for h in cluster.hosts if h.family == 6)
     print(f"""through the balancers:  curl -H 'Host: {WEB_HOST}' {cluster.lbs[0].url}/   (and {cluster.lbs[1].url}, /api/)
 keys and routes:        .venv/bin/python -m sidekick status --etcd {e}
 a host's docker:        docker -H unix://{cluster.hosts[0].sock} ps
 more backends:          docker -H unix://{cluster.hosts[0].sock} run -d --init -p 80 -l sidekick.service=web \\
                             -l sidekick.hosts={WEB_HOST} {IMAGE} sh -c 'echo mine > /www/index.html; httpd -f -p 80 -h /www'
-a host's address:       curl http://{ip}:PORT/   (ports: docker ... port NAME)
+a host's address:       curl http://{ip}:PORT/   (ports: docker ... port NAME){v6}
 logs:                   {cluster.workdir}
 stop everything:        bash scripts/cluster --down   (or bash scripts/demo --hosts {args.hosts} --down)""")
     return 0

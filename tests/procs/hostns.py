@@ -8,6 +8,13 @@ names are importable from here as well.
 
 Why the host address is on a /30 with no default route: nothing in a simulated host can send a
 packet anywhere but to the root namespace's end of its own link.
+
+Every host is dual-stack, as a machine on a modern network is: beside its IPv4 address its link
+has a ULA /64 of the run (``fd5b:213:X:i::2``, X from the run's reserved 10.213.X.0/24, so two
+runs never share one), and its dockerd publishes ports on both families: ``--ipv6`` with a ULA
+/80 for its bridge and ``--ip6tables`` (experimental in 20.10) for the IPv6 DNAT rules, as
+``--userland-proxy=false`` leaves IPv6 to ip6tables.  A host's ``family`` says which of its
+addresses its sidekick registers (``--host-ip``): ``10.213.X.6:PORT`` or ``[fd5b:213:X:1::2]:PORT``.
 """
 from __future__ import annotations
 
@@ -31,6 +38,7 @@ from .netns import (
     reserve_subnet,
     run,
     start_time,
+    ula_prefix,
 )
 from .teardown import (
     find_processes,
@@ -49,7 +57,7 @@ __all__ = [
     "HostDockerd", "ManagedProcess", "RunState", "SimHost",
     "find_processes", "in_netns", "kill_processes", "leftovers", "mounts_under", "new_prefix", "owner_alive",
     "reserve_subnet", "run", "shim_sockets", "stale_states", "start_time", "stat_fields", "sweep_stale",
-    "teardown_state", "wait_for", "which",
+    "teardown_state", "ula_prefix", "wait_for", "which",
 ]
 
 # --------------------------------------------------------------------------- one host
@@ -78,7 +86,8 @@ class HostDockerd(ManagedProcess):
                              "--data-root", str(h.data_root), "--exec-root", str(h.exec_root),
                              "--bip", h.bip, "--containerd-namespace", h.netns,
                              "--containerd-plugins-namespace", h.netns + "p",
-                             "--userland-proxy=false"))
+                             "--userland-proxy=false", "--ipv6", "--fixed-cidr-v6", h.bip6,
+                             "--experimental", "--ip6tables"))
         h.state.add_pid(self.pid)
         self._wait_ready(lambda: h.docker("info", check=False, timeout=15).returncode == 0,
                          time.monotonic() + timeout, f"did not answer `docker info` within {timeout}s", 0.1)
@@ -86,11 +95,12 @@ class HostDockerd(ManagedProcess):
 
 
 class SimHost:
-    """Host ``name`` (h1, h2...) of a run: namespace ``<prefix><name>`` with address
-    ``10.213.X.(4i+2)``/30 on its ``eth0``, the root namespace's end ``<prefix>v<i>`` at
-    ``10.213.X.(4i+1)``, and a dockerd of its own."""
+    """Host ``name`` (h1, h2...) of a run: namespace ``<prefix><name>`` with addresses
+    ``10.213.X.(4i+2)``/30 and ``fd5b:213:X:i::2``/64 on its ``eth0``, the root namespace's end
+    ``<prefix>v<i>`` at ``10.213.X.(4i+1)`` and ``fd5b:213:X:i::1``, and a dockerd of its own.
+    `family` (4 or 6): the address its backends are registered at (`host_ip`, `address`)."""
 
-    def __init__(self, state: RunState, index: int, subnet: str, logdir: Path) -> None:
+    def __init__(self, state: RunState, index: int, subnet: str, logdir: Path, family: int = 4) -> None:
         self.state = state
         self.index = index
         self.name = f"h{index}"
@@ -99,19 +109,42 @@ class SimHost:
         self.veth = f"{prefix}v{index}"
         self.outer_ip = f"{subnet}.{4 * index + 1}"
         self.ip = f"{subnet}.{4 * index + 2}"
+        prefix6 = f"{ula_prefix(subnet)}:{index:x}"
+        self.outer_ip6, self.ip6 = f"{prefix6}::1", f"{prefix6}::2"
+        if family not in (4, 6):
+            raise ValueError(f"family: 4 or 6, not {family!r}")
+        self.family = family
         run_dir, data_dir = RUN_BASE / prefix, DATA_BASE / prefix
         self.exec_root = run_dir / self.name
         self.sock = run_dir / f"{self.name}.sock"
         self.pidfile = run_dir / f"{self.name}.pid"
         self.data_root = data_dir / self.name
         self.bip = f"172.30.{index}.1/24"            # inside the namespace: never seen outside it
+        self.bip6 = f"fd5b:213:ffff:{index:x}::/80"  # the same: each namespace routes only its own
         self.logdir = logdir / self.name
         self.logdir.mkdir(parents=True, exist_ok=True)
         self.dockerd = HostDockerd(self)
         self.dropping = False
 
     def __repr__(self) -> str:
-        return f"SimHost({self.name}, {self.ip})"
+        return f"SimHost({self.name}, {self.host_ip})"
+
+    @property
+    def host_ip(self) -> str:
+        """The address its sidekick registers (``--host-ip``)."""
+        return self.ip6 if self.family == 6 else self.ip
+
+    @property
+    def advertised(self) -> str:
+        """`host_ip` as a backend key writes it: ``10.213.X.6`` or ``[fd5b:213:X:1::2]``."""
+        return f"[{self.ip6}]" if self.family == 6 else self.ip
+
+    def address(self, port: int | str) -> str:
+        """A backend key (``IP:PORT``, ``[IPv6]:PORT``) on this host."""
+        return f"{self.advertised}:{port}"
+
+    def owns(self, address: str) -> bool:
+        return address.rsplit(":", 1)[0] == self.advertised
 
     # -- network
 
@@ -130,6 +163,9 @@ class SimHost:
         run("ip", "addr", "add", f"{self.outer_ip}/30", "dev", self.veth)
         run("ip", "link", "set", self.veth, "up")
         run("ip", "-n", self.netns, "addr", "add", f"{self.ip}/30", "dev", "eth0")
+        # nodad: usable at once (duplicate address detection would hold them "tentative" ~1 s)
+        run("ip", "-6", "addr", "add", f"{self.outer_ip6}/64", "dev", self.veth, "nodad")
+        run("ip", "-n", self.netns, "-6", "addr", "add", f"{self.ip6}/64", "dev", "eth0", "nodad")
         run("ip", "-n", self.netns, "link", "set", "eth0", "up")
         run("ip", "-n", self.netns, "link", "set", "lo", "up")
         self.exec_root.mkdir(parents=True, exist_ok=True)
@@ -164,7 +200,8 @@ class SimHost:
         """Every packet that reaches the host over its link is dropped before anything sees it
         (raw PREROUTING: the INPUT chain never sees traffic DNATed to published ports): its
         backends stop answering without a reset, as a host that lost power."""
-        run(*in_netns(self.netns, which("iptables"), "-t", "raw", "-I", "PREROUTING", "-i", "eth0", "-j", "DROP"))
+        for tables in ("iptables", "ip6tables"):
+            run(*in_netns(self.netns, which(tables), "-t", "raw", "-I", "PREROUTING", "-i", "eth0", "-j", "DROP"))
         self.dropping = True
 
     # -- processes
@@ -204,13 +241,14 @@ class SimHost:
             raise RuntimeError(f"{self.name}: docker import {tag} failed: {res.stderr}")
 
     def running(self) -> dict[str, str]:
-        """name -> registered address (``IP:PORT``, the port published on 0.0.0.0) of every running
-        container publishing port 80."""
+        """name -> registered address (`address`: the port published on 0.0.0.0, or on :: for an
+        IPv6 host) of every running container publishing port 80."""
         out = self.docker("ps", "--format", "{{.Names}}\t{{.Ports}}", timeout=60).stdout
+        bound = ":::" if self.family == 6 else "0.0.0.0:"
         found = {}
         for line in out.splitlines():
             name, _, ports = line.partition("\t")
             for item in ports.split(", "):
-                if item.startswith("0.0.0.0:") and item.endswith("->80/tcp"):
-                    found[name] = f"{self.ip}:{item[len('0.0.0.0:'):-len('->80/tcp')]}"
+                if item.startswith(bound) and item.endswith("->80/tcp"):
+                    found[name] = self.address(item[len(bound):-len("->80/tcp")])
         return found

@@ -99,16 +99,23 @@ class RunState:
         self.save()
 
 
+def ula_prefix(subnet: str) -> str:
+    """The run's IPv6 addresses (a ULA /48), named by its reserved IPv4 subnet: 10.213.91 ->
+    ``fd5b:213:5b``; host i's link is ``fd5b:213:5b:i::/64``."""
+    return f"fd5b:213:{int(subnet.rsplit('.', 1)[1]):x}"
+
+
 def reserve_subnet(state: RunState) -> str:
-    """A 10.213.X.0/24 that no address or route of this machine uses and no other run holds:
-    reserved with an O_EXCL file naming the run."""
+    """A 10.213.X.0/24 (and with it the ULA fd5b:213:X::/48) that no address or route of this
+    machine uses and no other run holds: reserved with an O_EXCL file naming the run."""
     SUBNETS.mkdir(parents=True, exist_ok=True)
-    used = run("ip", "-4", "-o", "addr", "show").stdout + run("ip", "-4", "route", "show", "table", "all").stdout
+    used = "".join(run("ip", family, "-o", what, "show", *table).stdout
+                   for family in ("-4", "-6") for what, table in (("addr", ()), ("route", ("table", "all"))))
     candidates = list(range(1, 255))
     random.shuffle(candidates)
     for x in candidates:
         subnet = f"{SUBNET_BASE}.{x}"
-        if f"{subnet}." in used:
+        if f"{subnet}." in used or f"{ula_prefix(subnet)}:" in used:
             continue
         try:
             fd = os.open(SUBNETS / subnet, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .base import stat_fields, wait_for
-from .netns import DATA_BASE, NETNS_DIR, RUN_BASE, SHIM_SOCKETS, SUBNETS, run, start_time
+from .netns import DATA_BASE, NETNS_DIR, RUN_BASE, SHIM_SOCKETS, SUBNETS, run, start_time, ula_prefix
 
 
 def _pids() -> list[int]:
@@ -254,4 +254,6 @@ def leftovers(prefix: str, subnet: str | None = None) -> list[str]:
             found.append(f"subnet reservation {SUBNETS / subnet}")
         if f"{subnet}." in run("ip", "-4", "-o", "addr", "show").stdout:
             found.append(f"an address in {subnet}.0/24")
+        if f" {ula_prefix(subnet)}:" in run("ip", "-6", "-o", "addr", "show").stdout:
+            found.append(f"an address in {ula_prefix(subnet)}::/48")
     return found
