@@ -1,23 +1,18 @@
-"""The sidekick's main loop.  One thread owns the registry (etcd) and the container table;
-the Docker event thread and the health-probe pool only hand it items and wake it."""
+"""The sidekick's main loop.  One thread owns the container table and what is written to etcd
+(`self.etcd`, registrations.py); the Docker event thread, the health-probe pool and the lease
+keeper only hand it items (`Inbox`) and wake it."""
 from __future__ import annotations
 
-import itertools
-import json
 import logging
-import os
 import signal
-import threading
 import time
-from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Iterator, Mapping
+from dataclasses import replace
+from typing import Any, Callable, Mapping
 
 from lbcommon.etcd import connect
 from lbcommon.observe import run_observed
 from lbcommon.recent import EventLog
-from lbcommon.retry import Backoff
 from lbcommon.signals import Signals
 from sidekick.config import Config
 from sidekick.container import Container, backend_address, is_selected, is_terminating, kill_signal
@@ -28,9 +23,11 @@ from sidekick.health import HealthState, probe
 from sidekick.health_report import HealthReports, service_of
 from sidekick.keepalive import KeepaliveResult, LeaseKeeper
 from sidekick.metrics import SidekickMetrics
+from sidekick.registrations import Registrations
 from sidekick.registry import Registry
 from sidekick.routing import route_of, service_name
 from sidekick.status_page import status_pages
+from sidekick.tracked import Inbox, Tracked
 
 log = logging.getLogger(__name__)
 
@@ -42,45 +39,6 @@ NETWORK_ACTIONS = frozenset({"connect", "disconnect"})
 # Longest stop grace period we expect (`docker stop -t`); a container killed with a stop
 # signal that keeps running longer than this is taken back by the next reconcile.
 DRAIN_GRACE = 120.0
-
-
-_RUNS = itertools.count(1)
-
-
-@dataclass
-class Tracked:
-    container: Container
-    key: str
-    value: str
-    health: HealthState
-    registered: bool = False
-    next_probe: float = 0.0
-    probing: bool = False
-    route: tuple[str, str] | None = None           # (key, value): held while tracked, healthy or not
-    run: int = field(default_factory=lambda: next(_RUNS))   # this tracking of the container
-
-    @property
-    def keys(self) -> tuple[str, ...]:
-        return (self.key, self.route[0]) if self.route else (self.key,)
-
-    @property
-    def docker_health(self) -> bool:
-        return self.container.health is not None
-
-
-@dataclass
-class Inbox:
-    """Items from other threads; appending wakes the loop."""
-    wake: threading.Event = field(default_factory=threading.Event)
-    items: deque[Event] = field(default_factory=deque)
-
-    def put(self, item: Event) -> None:
-        self.items.append(item)
-        self.wake.set()
-
-    def drain(self) -> Iterator[Event]:
-        while self.items:
-            yield self.items.popleft()
 
 
 def run(config: Config) -> int:
@@ -104,27 +62,21 @@ class Sidekick:
         self.metrics = metrics or SidekickMetrics()
         self.metrics.containers.set_function(lambda: len(self.tracked))
         self.metrics.registered.set_function(lambda: sum(t.registered for t in self.tracked.values()))
-        self.metrics.not_registered.set_function(lambda: len(self.reported))
-        self.last_etcd_ok: float | None = None       # last successful keepalive, grant or write
-        self.last_etcd_error = "no lease yet"
         self.clock = clock
         self.inbox = Inbox()
         self.signals = Signals(STOP_SIGNALS, self.inbox.wake)
         self.docker = docker_source or DockerSource(config.docker_timeout, self.inbox.put)
         self.tracked: dict[str, Tracked] = {}
-        self.reported: dict[str, tuple[Container, str]] = {}   # not registrable: id -> (it, why): logged, in etcd
         self.ignored: set[str] = set()             # running containers that are not selected
         self.draining: dict[str, float] = {}       # killed, in their stop grace period: until when
         self.stopping: int | None = None
         self.probes = ThreadPoolExecutor(max_workers=8, thread_name_prefix="probe")
-        self.etcd_retry = Backoff(initial=0.5, maximum=min(10.0, config.keepalive_interval))
-        self.etcd_retry_at: float | None = None
         self.events = EventLog()                   # recent events, for the status page
-        self.health_reports = HealthReports(registry, config.reports_prefix, self._schedule_etcd_retry, self.events)
+        self.etcd = Registrations(config, registry, self.metrics, self.events, clock)
+        self.health_reports = HealthReports(registry, config.reports_prefix, self.etcd.schedule_retry, self.events)
         self.keeper = LeaseKeeper(registry.refresh, lambda: self.registry.lease_id, config.keepalive_interval,
                                   self.inbox.put)
         self.next_reconcile = clock() + config.reconcile_interval
-        self.claimed = False
 
     # -- the loop ------------------------------------------------------------------------
 
@@ -135,7 +87,7 @@ class Sidekick:
                      self.config.service_prefix(self.config.service), self.config.ttl,
                      self.config.health.kind)
             self.docker.start()
-            self._etcd(self.registry.flush)          # a lease at once, Docker or not
+            self.etcd.flush()                        # a lease at once, Docker or not
             self.keeper.start()
             try:
                 while self.stopping is None:
@@ -166,18 +118,15 @@ class Sidekick:
     def health(self) -> list[str]:
         """Why /healthz should answer 503 now: the lease is not being kept alive, or the
         Docker event stream is down."""
-        reasons = []
-        bound = 2 * self.config.keepalive_interval + self.config.etcd_timeout
-        if self.last_etcd_ok is None or self.clock() - self.last_etcd_ok > bound:
-            reasons.append(f"etcd: lease not kept alive within {bound:g}s: {self.last_etcd_error}")
+        reasons = self.etcd.problems()
         if not self.docker.connected:
             reasons.append("Docker event stream not connected")
         return reasons
 
     def _timeout(self) -> float:
         deadlines = [self.next_reconcile]
-        if self.etcd_retry_at is not None:
-            deadlines.append(self.etcd_retry_at)
+        if self.etcd.retry_at is not None:
+            deadlines.append(self.etcd.retry_at)
         deadlines += [t.next_probe for t in self.tracked.values() if self._wants_probe(t)]
         return max(0.0, min(deadlines) - self.clock())
 
@@ -187,54 +136,22 @@ class Sidekick:
         elif isinstance(item, ProbeDone):
             self._on_probe(item)
         elif isinstance(item, KeepaliveResult):
-            self._on_keepalive(item)
+            self.etcd.on_keepalive(item)
         elif item.connected:
             log.info("Docker event stream connected; reconciling")
             self._reconcile(deep=True)
         else:
             self.metrics.docker_reconnects.inc()
 
-    def _on_keepalive(self, result: KeepaliveResult) -> None:
-        """A keepalive the LeaseKeeper made: record it; a lease etcd says is gone is replaced
-        and every key put again, now."""
-        if result.error:
-            self.metrics.keepalive_failures.inc()
-            self.last_etcd_error = result.error
-        elif not result.alive:
-            self.registry.lease_expired(result.lease_id)
-            self._etcd(self.registry.flush)
-        elif result.lease_id == self.registry.lease_id:
-            self.last_etcd_ok = self.clock()
-
     def _timers(self) -> None:
         now = self.clock()
-        if self.etcd_retry_at is not None and now >= self.etcd_retry_at:
-            if self.registry.in_sync:                  # nothing left to write (a reconcile failed)
-                self.etcd_retry_at = None
-            else:
-                self._etcd(self.registry.flush)
+        self.etcd.retry_due(now)
         if now >= self.next_reconcile:
             self.next_reconcile = now + self.config.reconcile_interval
             self._reconcile()
         for tracked in self.tracked.values():
             if self._wants_probe(tracked) and now >= tracked.next_probe:
                 self._start_probe(tracked)
-
-    def _etcd(self, action: Callable[[], None]) -> bool:
-        """Run an etcd step; on failure keep the desired state and retry with backoff."""
-        try:
-            action()
-        except RegistryError as exc:
-            self.last_etcd_error = str(exc)
-            delay = self.etcd_retry.next_delay()
-            self.etcd_retry_at = self.clock() + delay
-            log.warning("%s; keeping %d registrations to write, retrying in %.1fs",
-                        exc, len(self.registry.desired), delay)
-            return False
-        self.etcd_retry.reset()
-        self.last_etcd_ok = self.clock()
-        self.etcd_retry_at = None if self.registry.in_sync else self.clock() + self.etcd_retry.next_delay()
-        return True
 
     # -- Docker events -------------------------------------------------------------------
 
@@ -274,9 +191,9 @@ class Sidekick:
         address is worked out again (registered once it has one, removed when it lost it).  The
         connects before a `start` and the disconnects after a `die` concern containers not
         tracked (yet, or any more): the `start` and `die` events handle those."""
-        if not cid or cid in self.draining or (cid not in self.tracked and cid not in self.reported):
+        if not cid or cid in self.draining or (cid not in self.tracked and cid not in self.etcd.reported):
             return
-        known = self.tracked[cid].container if cid in self.tracked else self.reported[cid][0]
+        known = self.tracked[cid].container if cid in self.tracked else self.etcd.reported[cid][0]
         log.info("container %s: network %s %s; evaluating its address again", known, network,
                  "connected" if action == "connect" else "disconnected")
         self._track(cid)
@@ -288,9 +205,9 @@ class Sidekick:
             return
         tracked.container = replace(tracked.container, health=status)
         if status == "healthy":
-            self._register(tracked)
+            self.etcd.register(tracked)
         else:
-            self._deregister(tracked, f"Docker health {status}")
+            self.etcd.deregister(tracked, f"Docker health {status}")
         self.health_reports.result(tracked.container, service_of(tracked.key), tracked.value, status == "healthy",
                                    f"Docker health {status}", tracked.registered)
 
@@ -316,15 +233,15 @@ class Sidekick:
         except NotRegistrable as exc:
             if container.id in self.tracked:      # it had an address (e.g. a network was disconnected)
                 self._drop(container.id, "not registrable any more")
-            self._report(container, str(exc))
+            self.etcd.report(container, str(exc))
             return
-        self._unreport(container.id)
+        self.etcd.unreport(container.id)
         key = self.config.service_prefix(service) + address
         current = self.tracked.get(container.id)
         if current and current.key == key:
             current.container = container
             if current.docker_health and container.health == "healthy":
-                self._register(current)
+                self.etcd.register(current)
             return
         if current:
             self._drop(container.id, "address changed")
@@ -333,40 +250,24 @@ class Sidekick:
                           route=(self.config.layout.route_key(service, address), route.to_value()) if route else None)
         self.tracked[container.id] = tracked
         log.info("container %s: tracking as %s", container, key)
-        if tracked.route and not self.registry.set(*tracked.route):
-            self._schedule_etcd_retry()
+        if tracked.route:
+            self.etcd.put(*tracked.route)
         if tracked.docker_health:
             if container.health == "healthy":
-                self._register(tracked)
+                self.etcd.register(tracked)
         elif self.config.health.kind == "none":
-            self._register(tracked)
+            self.etcd.register(tracked)
         else:
             self._start_probe(tracked)
 
-    def _report(self, container: Container, why: str) -> None:
-        """A selected container that cannot be registered: one error line per reason, and a key
-        under our lease that `sidekick status` lists."""
-        if container.id in self.reported and self.reported[container.id][1] == why:
-            return
-        self.reported[container.id] = (container, why)
-        log.error("%s; not registered", why)
-        self.events.add("not registered", why, ok=False)
-        value = json.dumps({"container": container.name, "id": container.id, "reason": why}, separators=(",", ":"))
-        if not self.registry.set(self.config.reports_prefix + container.id, value):
-            self._schedule_etcd_retry()
-
-    def _unreport(self, cid: str) -> None:
-        if self.reported.pop(cid, None) is not None and not self.registry.remove(self.config.reports_prefix + cid):
-            self._schedule_etcd_retry()
-
     def _drop(self, cid: str, reason: str) -> None:
         tracked = self.tracked.pop(cid, None)
-        self._unreport(cid)
+        self.etcd.unreport(cid)
         self.health_reports.forget(cid)
         if tracked is not None:
-            self._deregister(tracked, reason)
-            if tracked.route and not self.registry.remove(tracked.route[0]):
-                self._schedule_etcd_retry()
+            self.etcd.deregister(tracked, reason)
+            if tracked.route:
+                self.etcd.delete(tracked.route[0])
 
     # -- health --------------------------------------------------------------------------
 
@@ -399,40 +300,15 @@ class Sidekick:
         healthy = tracked.health.healthy
         tracked.next_probe = self.clock() + tracked.health.next_delay(self.config.health.interval)
         if flipped and healthy:
-            self._register(tracked)
+            self.etcd.register(tracked)
         elif flipped:
-            self._deregister(tracked, f"health check failed {tracked.health.failures}x: {detail}")
+            self.etcd.deregister(tracked, f"health check failed {tracked.health.failures}x: {detail}")
         elif not passed and not healthy and tracked.health.failures == 1:
             log.info("container %s: health check failed, not registered: %s", tracked.container, detail)
         self.health_reports.result(tracked.container, service_of(tracked.key), tracked.value, passed, detail,
                                    tracked.registered)
 
-    # -- etcd ----------------------------------------------------------------------------
-
-    def _register(self, tracked: Tracked) -> None:
-        if tracked.registered:
-            return
-        tracked.registered = True
-        self.metrics.registrations.labels(service_of(tracked.key)).inc()
-        log.info("container %s: healthy, registering %s", tracked.container, tracked.key)
-        self.events.add("joined", f"container {tracked.container}: registered {tracked.key}")
-        if not self.registry.set(tracked.key, tracked.value):
-            self._schedule_etcd_retry()
-
-    def _deregister(self, tracked: Tracked, reason: str) -> None:
-        tracked.health.reset()
-        if not tracked.registered:
-            return
-        tracked.registered = False
-        self.metrics.removed(reason)
-        log.info("container %s: %s, removing %s", tracked.container, reason, tracked.key)
-        self.events.add("left", f"container {tracked.container}: {reason}, removed {tracked.key}")
-        if not self.registry.remove(tracked.key):
-            self._schedule_etcd_retry()
-
-    def _schedule_etcd_retry(self) -> None:
-        if self.etcd_retry_at is None:
-            self.etcd_retry_at = self.clock() + self.etcd_retry.next_delay()
+    # -- reconciling ---------------------------------------------------------------------
 
     def _reconcile(self, deep: bool = False) -> None:
         """Containers vs tracked, then desired keys vs etcd.  Only containers we do not know
@@ -445,44 +321,15 @@ class Sidekick:
         for cid in [cid for cid in self.tracked if states.get(cid) != "running"]:
             self._drop(cid, "paused" if states.get(cid) == "paused" else "no longer running")
         self.ignored &= states.keys()
-        for cid in [cid for cid in self.reported if cid not in states]:
-            self._unreport(cid)
+        for cid in [cid for cid in self.etcd.reported if cid not in states]:
+            self.etcd.unreport(cid)
         now = self.clock()
         self.draining = {cid: until for cid, until in self.draining.items() if cid in states and until > now}
         for cid, state in states.items():
             # a reported container is asked again after a reconnect too: a network connect
             # may have been missed
             known = cid in self.ignored or cid in self.draining or \
-                ((cid in self.tracked or cid in self.reported) and not deep)
+                ((cid in self.tracked or cid in self.etcd.reported) and not deep)
             if state == "running" and not known:
                 self._track(cid)
-        # every folder a desired key lives in (the owner key's too: a folder not read back
-        # would make its keys look missing, and put again, at every reconcile)
-        prefixes = {self.config.service_prefix(self.config.service), self.config.reports_prefix} | \
-                   {k.rsplit("/", 1)[0] + "/" for k in self.registry.desired}
-        if self._etcd(lambda: self.registry.reconcile(prefixes)) and not self.claimed:
-            self.claimed = self._claim_stale()
-
-    def _claim_stale(self) -> bool:
-        """Keys left under the lease of this sidekick's own earlier run (SIGKILLed: its lease
-        lives on until its TTL) for containers that no longer run are removed now.  The earlier
-        run is known by its owner key (`<lb>/sidekicks/<host-ip>/<identity>`, under its lease);
-        keys under any other lease, such as those of a per-container sidekick next to a
-        host-wide one, are never touched."""
-        if self.config.address_mode != "host":
-            return True
-        owner = self.config.owner_key
-        running = frozenset(k for t in self.tracked.values() for k in t.keys)   # checks not run yet
-
-        def claim() -> None:
-            earlier = self.registry.lease_of(owner)
-            if earlier and earlier != self.registry.lease_id:
-                log.info("claiming keys of this sidekick's earlier run (lease %x, %s)", earlier, owner)
-                for prefix in (self.config.layout.services + "/", self.config.layout.routes,
-                               self.config.reports_prefix):
-                    self.registry.claim_stale(prefix, earlier, keep=running)
-            else:
-                log.info("no earlier run of this sidekick (%s) to claim keys from", owner)
-            self.registry.set(owner, f"pid {os.getpid()}")
-
-        return self._etcd(claim)
+        self.etcd.reconcile(lambda: frozenset(k for t in self.tracked.values() for k in t.keys))

@@ -10,12 +10,13 @@ from lbcommon.etcd import connect
 from lbcommon.observe import Pages
 from lbcommon.recent import EventLog
 from lbcommon.routing import RoutingTable
-from lbcommon.routing_index import build_table
+from lbcommon.status_view import TableCache
 from lbcommon.status_http import StatusPages
 from lbcommon.reports import reported_refusals
 from sidekick.config import Config
 from sidekick.errors import RegistryError
 from sidekick.health_report import HealthReports, service_of
+from sidekick.registrations import Registrations
 from sidekick.registry import Registry
 from sidekick.status import attach_containers, gather, keys_prefix, merge_refusals
 from sidekick.status_doc import build_document
@@ -25,7 +26,7 @@ class Running(Protocol):
     config: Config
     registry: Registry
     tracked: dict[str, Any]                       # container id -> daemon.Tracked
-    reported: dict[str, tuple[Any, str]]          # container id -> (Container, why)
+    etcd: Registrations                           # .reported: container id -> (Container, why)
     events: EventLog
     health_reports: HealthReports
 
@@ -44,7 +45,7 @@ def local_json(sidekick: Running, tracked: Mapping[str, Any]) -> dict[str, Any]:
                         "health": last[cid].to_json() if cid in last else None}
                        for cid, t in sorted(tracked.items(), key=lambda item: item[1].container.name)],
         "reported": [{"container": c.name, "id": cid, "reason": why}
-                     for cid, (c, why) in sorted(dict(sidekick.reported).items())],
+                     for cid, (c, why) in sorted(dict(sidekick.etcd.reported).items())],
     }
 
 
@@ -52,6 +53,7 @@ def document_builder(sidekick: Running) -> Callable[[], dict[str, Any]]:
     config = sidekick.config
     layout = config.layout
     client: list[Any] = []          # one etcd client of its own, made at the first look
+    tables = TableCache(layout)
 
     def build() -> dict[str, Any]:
         tracked = dict(sidekick.tracked)
@@ -63,7 +65,7 @@ def document_builder(sidekick: Running) -> Callable[[], dict[str, Any]]:
         except RegistryError as exc:
             rows, view, error = [], None, str(exc)
         rows = attach_containers(rows, [t.container for t in tracked.values()])
-        table = build_table(view.values, layout) if view is not None else RoutingTable()
+        table = tables.table(view) if view is not None else RoutingTable()
         refused = merge_refusals(reported_refusals(view.values, layout) if view is not None else [], [])
         return build_document([row.to_json() for row in rows], view, layout, table, refused, etcd_error=error,
                               health=sidekick.health(), events=sidekick.events.to_json(),
