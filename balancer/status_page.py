@@ -17,7 +17,7 @@ from balancer.status_doc import build_document
 from lbcommon.etcd import connect
 from lbcommon.observe import Pages
 from lbcommon.status_http import StatusPages
-from lbcommon.status_view import EtcdView, read_view
+from lbcommon.status_view import EtcdView, TableCache, read_view
 
 log = logging.getLogger(__name__)
 
@@ -78,12 +78,14 @@ class EtcdReader:
 def document_builder(loop: Observed) -> Callable[[], dict[str, Any]]:
     balancer: Running = loop.balancer
     reader = EtcdReader(balancer.config)
+    layout = prefixed_layout(balancer.config.prefix)
+    tables = TableCache(layout)
 
     def build() -> dict[str, Any]:
         view, error = reader.read()
-        return build_document(live_rows(balancer), view, prefixed_layout(balancer.config.prefix),
-                              etcd_error=error, health=loop.health(), events=balancer.activity.events.to_json(),
-                              live=True)
+        return build_document(live_rows(balancer), view, layout, etcd_error=error, health=loop.health(),
+                              events=balancer.activity.events.to_json(), live=True,
+                              table=tables.table(view) if view is not None else None)
 
     return build
 

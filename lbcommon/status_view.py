@@ -14,6 +14,7 @@ from lbcommon.etcd import call
 from lbcommon.reports import Refusal, reported_refusals, reports_prefix
 from lbcommon.routes import KeyLayout, Route
 from lbcommon.routing import RoutingTable, Service
+from lbcommon.routing_index import build_table
 from lbcommon.routing_report import routing_json, service_json
 
 
@@ -30,12 +31,15 @@ class EtcdView:
 
 
 def read_view(client: Any, layout: KeyLayout, error: type[Exception]) -> EtcdView:
+    """Both prefixes at one revision (the first read's), so that equal revisions mean equal views."""
     values: dict[str, str] = {}
     leases: dict[str, int] = {}
-    revision = 0
+    revision: int | None = None
     for prefix in (layout.services + "/", layout.lb + "/"):
-        response = call(client, error, f"get {prefix}", client.get_prefix_response, prefix)
-        revision = max(revision, int(response.header.revision))
+        at = {} if revision is None else {"revision": revision}
+        response = call(client, error, f"get {prefix}", client.get_prefix_response, prefix, **at)
+        if revision is None:
+            revision = int(response.header.revision)
         for kv in response.kvs:
             key = _text(kv.key)
             values[key], leases[key] = _text(kv.value), int(kv.lease)
@@ -43,7 +47,23 @@ def read_view(client: Any, layout: KeyLayout, error: type[Exception]) -> EtcdVie
     for lease in sorted(set(leases.values()) - {0}):
         info = call(client, error, f"lease {lease:x} info", client.get_lease_info, lease)
         ttls[lease] = int(info.TTL)
-    return EtcdView(values, leases, ttls, revision)
+    return EtcdView(values, leases, ttls, revision or 0)
+
+
+class TableCache:
+    """The routing table of the views read, built again only when etcd's revision moved: a page
+    polled every second over a quiet etcd costs its read and lease lookups, not a rebuild."""
+
+    def __init__(self, layout: KeyLayout) -> None:
+        self._layout = layout
+        self._revision: int | None = None
+        self._table = RoutingTable()
+
+    def table(self, view: EtcdView) -> RoutingTable:
+        if view.revision != self._revision or not view.revision:
+            self._table = build_table(view.values, self._layout)
+            self._revision = view.revision
+        return self._table
 
 
 def lease_hosts(view: EtcdView, layout: KeyLayout) -> dict[int, str]:
@@ -70,11 +90,26 @@ def services_json(view: EtcdView, layout: KeyLayout, table: RoutingTable) -> lis
     """routing_report's services, each with `members`: every backend, routed or not, and why."""
     hosts = lease_hosts(view, layout)
     failing = health_reports(view, layout)
-    return [{**service_json(s), "members": members(view, layout, s, hosts, failing)} for s in table.services]
+    routes = route_keys(view, layout)
+    return [{**service_json(s), "members": members(view, layout, s, hosts, failing, routes.get(s.name, {}))}
+            for s in table.services]
+
+
+def route_keys(view: EtcdView, layout: KeyLayout) -> dict[str, dict[str, tuple[str, str]]]:
+    """service -> address -> (route key, its value): one pass over the view for every service."""
+    found: dict[str, dict[str, tuple[str, str]]] = {}
+    for key, value in view.values.items():
+        if key.startswith(layout.routes):
+            service, sep, address = key[len(layout.routes):].partition("/")
+            if sep and address:
+                found.setdefault(service, {})[address] = (key, value)
+    return found
 
 
 def members(view: EtcdView, layout: KeyLayout, service: Service, hosts: Mapping[int, str],
-            failing: Mapping[tuple[str, str], str]) -> list[dict[str, Any]]:
+            failing: Mapping[tuple[str, str], str], routes: Mapping[str, tuple[str, str]]) -> list[dict[str, Any]]:
+    """`routes`: the service's route keys (route_keys): a running container's route key
+    without a backend key is a member that has not passed its health check."""
     def member(address: str, weight: int, state: str, key: str, health: str) -> dict[str, Any]:
         lease, ttl = view.lease_ttl(key)
         drain_key = layout.drain_key(service.name, address)
@@ -87,10 +122,8 @@ def members(view: EtcdView, layout: KeyLayout, service: Service, hosts: Mapping[
              for state, group in (("routed", service.backends), ("drained", service.drained),
                                   ("conflict", service.conflicting)) for b in group]
     known = {m["address"] for m in found}
-    routes = layout.routes + service.name + "/"
-    for key, value in sorted(view.values.items()):
-        address = key[len(routes):]
-        if key.startswith(routes) and address not in known:     # running, but no backend key: not healthy
+    for address, (key, value) in routes.items():
+        if address not in known:                                # running, but no backend key: not healthy
             reason = failing.get((service.name, address), "health check not passed yet")
             found.append(member(address, _weight(value), "unhealthy", key, reason))
     return sorted(found, key=lambda m: str(m["address"]))
