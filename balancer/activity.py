@@ -43,7 +43,7 @@ class ResourceActivity:
 
 class Activity:
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
-        self.events = EventLog()
+        self.events = EventLog(clock=clock)
         self._clock = clock
         self._lock = threading.Lock()
         self._resources: dict[str, ResourceActivity] = {}
@@ -69,7 +69,7 @@ class Activity:
         with self._lock:
             found = self._of(name)
             found.synced = error is None
-            if error:
+            if error is not None:
                 found.last_error = (now, error)
 
     def on_report(self, name: str, text: str) -> None:

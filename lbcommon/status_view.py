@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
+from lbcommon.backends import check_backend
 from lbcommon.etcd import call
 from lbcommon.reports import Refusal, reported_refusals, reports_prefix
 from lbcommon.routes import KeyLayout, Route
@@ -96,13 +97,16 @@ def services_json(view: EtcdView, layout: KeyLayout, table: RoutingTable) -> lis
 
 
 def route_keys(view: EtcdView, layout: KeyLayout) -> dict[str, dict[str, tuple[str, str]]]:
-    """service -> address -> (route key, its value): one pass over the view for every service."""
+    """service -> address (normalised, as the routing table has it) -> (route key, its value):
+    one pass over the view for every service.  A key not ending in an address is left out (the
+    routing table lists it among the problems)."""
     found: dict[str, dict[str, tuple[str, str]]] = {}
     for key, value in view.values.items():
         if key.startswith(layout.routes):
-            service, sep, address = key[len(layout.routes):].partition("/")
-            if sep and address:
-                found.setdefault(service, {})[address] = (key, value)
+            service, _slash, address = key[len(layout.routes):].partition("/")
+            ok, normalised = check_backend(address)
+            if ok:
+                found.setdefault(service, {})[normalised] = (key, value)
     return found
 
 

@@ -250,15 +250,14 @@ class Sidekick:
                           route=(self.config.layout.route_key(service, address), route.to_value()) if route else None)
         self.tracked[container.id] = tracked
         log.info("container %s: tracking as %s", container, key)
-        if tracked.route:
-            self.etcd.put(*tracked.route)
         if tracked.docker_health:
+            self.etcd.put_route(tracked)        # Docker's first health status is an interval away
             if container.health == "healthy":
                 self.etcd.register(tracked)
         elif self.config.health.kind == "none":
             self.etcd.register(tracked)
         else:
-            self._start_probe(tracked)
+            self._start_probe(tracked)          # its route key goes with the first result
 
     def _drop(self, cid: str, reason: str) -> None:
         tracked = self.tracked.pop(cid, None)
@@ -305,6 +304,8 @@ class Sidekick:
             self.etcd.deregister(tracked, f"health check failed {tracked.health.failures}x: {detail}")
         elif not passed and not healthy and tracked.health.failures == 1:
             log.info("container %s: health check failed, not registered: %s", tracked.container, detail)
+        if not tracked.registered:
+            self.etcd.put_route(tracked)        # known not healthy (yet): its host names answer 503
         self.health_reports.result(tracked.container, service_of(tracked.key), tracked.value, passed, detail,
                                    tracked.registered)
 

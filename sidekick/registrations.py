@@ -76,11 +76,11 @@ class Registrations:
             self.flush()
 
     def put(self, key: str, value: str) -> None:
-        if not self.registry.set(key, value):
+        if not self.registry.set(key, value) and not self.registry.in_sync:
             self.schedule_retry()
 
     def delete(self, key: str) -> None:
-        if not self.registry.remove(key):
+        if not self.registry.remove(key) and not self.registry.in_sync:
             self.schedule_retry()
 
     # -- the lease -------------------------------------------------------------------------
@@ -106,14 +106,26 @@ class Registrations:
 
     # -- backends and reports --------------------------------------------------------------
 
+    def put_route(self, tracked: Tracked) -> None:
+        """The container's route key (its hosts and path): held while it runs, healthy or not."""
+        if tracked.route:
+            self.put(*tracked.route)
+
     def register(self, tracked: Tracked) -> None:
+        """Its backend key, in one transaction with its route key if that is not written yet: a
+        balancer sees a new host name's server block and its first backend in one revision,
+        not a 503 block first and the backend a `--debounce-max` later."""
         if tracked.registered:
             return
         tracked.registered = True
         self.metrics.registrations.labels(service_of(tracked.key)).inc()
         log.info("container %s: healthy, registering %s", tracked.container, tracked.key)
         self.events.add("joined", f"container {tracked.container}: registered {tracked.key}")
-        self.put(tracked.key, tracked.value)
+        keys = {tracked.key: tracked.value}
+        if tracked.route:
+            keys[tracked.route[0]] = tracked.route[1]
+        if not self.registry.set_many(keys) and not self.registry.in_sync:
+            self.schedule_retry()
 
     def deregister(self, tracked: Tracked, reason: str) -> None:
         tracked.health.reset()

@@ -7,7 +7,7 @@ place and mark keys dirty, so the next flush or reconcile writes them.
 from __future__ import annotations
 
 import logging
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 import etcd3
 
@@ -35,11 +35,28 @@ class Registry:
 
     def set(self, key: str, value: str) -> bool:
         """Want `key` registered; returns True when it was written now."""
-        if self.desired.get(key) == value and key not in self._dirty:
+        return self.set_many({key: value})
+
+    def set_many(self, items: Mapping[str, str]) -> bool:
+        """Want every key of `items` registered, written in one transaction (one revision: a
+        watcher sees them together); returns True when they were written now."""
+        changed = sorted(k for k, v in items.items() if self.desired.get(k) != v or k in self._dirty)
+        if not changed:
             return False
-        self.desired[key] = value
-        self._dirty.add(key)
-        return self._try_flush(key)
+        for key in changed:
+            self.desired[key] = items[key]
+            self._dirty.add(key)
+        if len(changed) == 1:
+            return self._try_flush(changed[0])
+        try:
+            self._put_together(changed)
+            return True
+        except LeaseLost:
+            self.lease_id = None
+            log.warning("lease lost while writing %s; a new one will be granted", ", ".join(changed))
+        except RegistryError as exc:
+            log.warning("%s; will retry", exc)
+        return False
 
     def remove(self, key: str) -> bool:
         """Want `key` gone; returns True when it was deleted now."""
@@ -157,6 +174,22 @@ class Registry:
             raise
         self._mod_revisions[key] = response.header.revision
         log.log(self._level(key), "registered %s = %s (lease %x)", key, value, self.lease_id)
+
+    def _put_together(self, keys: list[str]) -> None:
+        self.ensure_lease()
+        tx = self._client.transactions
+        what = f"put {', '.join(keys)}"
+        try:
+            _ok, responses = call(self._client, RegistryError, what, self._client.transaction, compare=[],
+                                  success=[tx.put(k, self.desired[k], lease=self.lease_id) for k in keys], failure=[])
+        except RegistryError as exc:
+            if "lease not found" in str(exc):
+                raise LeaseLost(str(exc)) from None
+            raise
+        for key, response in zip(keys, responses):
+            self._mod_revisions[key] = response.response_put.header.revision
+            self._dirty.discard(key)
+            log.log(self._level(key), "registered %s = %s (lease %x)", key, self.desired[key], self.lease_id)
 
     def _delete(self, key: str) -> None:
         revision = self._mod_revisions.pop(key, None)

@@ -3,14 +3,9 @@ from __future__ import annotations
 import pytest
 
 from balancer.debounce import Debouncer
+from fakeclock import Clock
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

@@ -3,20 +3,7 @@ from __future__ import annotations
 
 from lbcommon.routes import KeyLayout, Route
 from lbcommon.routing_index import build_table
-
-
-def backend(service: str, address: str, route: Route | None = None) -> dict[str, str]:
-    keys = {f"/services/{service}/{address}": address}
-    if route is not None:
-        keys[f"/lb/routes/{service}/{address}"] = route.to_value()
-    return keys
-
-
-def keys(*parts: dict[str, str]) -> dict[str, str]:
-    merged: dict[str, str] = {}
-    for part in parts:
-        merged |= part
-    return merged
+from routingkeys import backend, keys
 
 
 WEB = Route(("web.example.com",), "/", 1)

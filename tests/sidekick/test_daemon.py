@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from lbcommon.etcd import Endpoint
 from sidekick.config import Config, HealthConfig
@@ -14,14 +15,22 @@ class FakeRegistry:
     def __init__(self) -> None:
         self.desired: dict[str, str] = {}
         self.lease_id: int | None = 1
+        self.writes: list[list[str]] = []      # the keys of each write
 
     @property
     def in_sync(self) -> bool:
         return True
 
     def set(self, key: str, value: str) -> bool:
-        self.desired[key] = value
-        return True
+        return self.set_many({key: value})
+
+    def set_many(self, items: dict[str, str]) -> bool:
+        """As the Registry's: one write (one etcd transaction) of what changed."""
+        changed = {k: v for k, v in items.items() if self.desired.get(k) != v}
+        if changed:
+            self.writes.append(sorted(changed))
+            self.desired.update(changed)
+        return bool(changed)
 
     def remove(self, key: str) -> bool:
         self.desired.pop(key, None)
@@ -83,6 +92,68 @@ def test_a_probe_result_for_a_dropped_container_is_ignored() -> None:
     sk._on_event({"Action": "die", "id": c.id})
     sk._handle(ProbeDone(c.id, run, passed=True, detail="http 200"))
     assert c.id not in sk.tracked and registry.desired == {}
+
+
+# -- route keys: written with the first health result, with the backend key when it passes --------
+
+ROUTE_KEY = "/lb/routes/web/127.0.0.1:32768"
+BACKEND_KEY = "/services/web/127.0.0.1:32768"
+
+
+def routed(cid: str = "c" * 64) -> Container:
+    return Container(id=cid, name="web.1", image="img", labels={"sidekick.service": "web",
+                                                                "sidekick.hosts": "new.example.com"},
+                     published={"80/tcp": (("127.0.0.1", "32768"),)}, exposed=("80/tcp",))
+
+
+def test_a_passing_first_check_writes_the_route_and_backend_keys_in_one_write() -> None:
+    """So that a balancer sees a new host name's server block and its first backend at one
+    revision (not a 503 block first and the backend a --debounce-max later)."""
+    c = routed()
+    registry = FakeRegistry()
+    sk = sidekick(FakeDocker({c.id: c}), registry)
+    sk._track(c.id)
+    assert registry.writes == []                         # nothing before the first result
+    sk._handle(ProbeDone(c.id, sk.tracked[c.id].run, passed=True, detail="http 200"))
+    assert registry.writes == [[ROUTE_KEY, BACKEND_KEY]]
+    assert json.loads(registry.desired[ROUTE_KEY])["hosts"] == ["new.example.com"]
+
+
+def test_a_failing_first_check_writes_the_route_key_alone_and_a_later_pass_the_backend_key() -> None:
+    c = routed()
+    registry = FakeRegistry()
+    sk = sidekick(FakeDocker({c.id: c}), registry)
+    sk._track(c.id)
+    sk._handle(ProbeDone(c.id, sk.tracked[c.id].run, passed=False, detail="connection refused"))
+    assert registry.writes[0] == [ROUTE_KEY] and BACKEND_KEY not in registry.desired
+    sk.tracked[c.id].probing = True
+    sk._handle(ProbeDone(c.id, sk.tracked[c.id].run, passed=True, detail="http 200"))
+    assert [w for w in registry.writes if BACKEND_KEY in w] == [[BACKEND_KEY]]
+    sk._on_event({"Action": "die", "id": c.id})
+    assert ROUTE_KEY not in registry.desired and BACKEND_KEY not in registry.desired
+
+
+def test_without_a_health_check_route_and_backend_keys_go_together_at_once() -> None:
+    c = routed()
+    registry = FakeRegistry()
+    config = Config(endpoints=(Endpoint("127.0.0.1", 2379),), host_ip="127.0.0.1", health=HealthConfig(kind="none"))
+    sk = Sidekick(config, registry, docker_source=FakeDocker({c.id: c}), clock=lambda: 0.0)  # type: ignore[arg-type]
+    sk._track(c.id)
+    assert registry.writes == [[ROUTE_KEY, BACKEND_KEY]]
+
+
+def test_with_docker_health_the_route_key_goes_at_once_and_the_backend_key_when_healthy() -> None:
+    """Docker's first health status comes an interval after the start: the host names are
+    known (503) meanwhile."""
+    c = replace(routed(), health="starting")
+    docker = FakeDocker({c.id: c})
+    registry = FakeRegistry()
+    sk = sidekick(docker, registry)
+    sk._track(c.id)
+    assert registry.writes == [[ROUTE_KEY]]
+    docker.containers[c.id] = replace(c, health="healthy")
+    sk._on_event({"Action": "health_status: healthy", "id": c.id})
+    assert registry.writes == [[ROUTE_KEY], [BACKEND_KEY]]
 
 
 # -- networks: --network picks the address; connect/disconnect events re-evaluate -----------------
