@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILED, EXIT_CANNOT_EXEC = 0, 1, 127
 HANDLED_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGHUP)
+# The first change after a quiet spell is rendered this late, so that what one etcd revision
+# sends over the several watches (a route key and its backend key) is one render (debounce.py).
+DEBOUNCE_LEAD = 0.01
 
 
 class Balancer:
@@ -166,7 +169,8 @@ class Loop:
         self.wake = threading.Event()
         self.changed = threading.Event()
         self.signals = Signals(HANDLED_SIGNALS, self.wake)
-        self.debouncer = Debouncer(config.debounce_quiet, config.debounce_limit, clock)
+        self.debouncer = Debouncer(config.debounce_quiet, config.debounce_limit, clock,
+                                   lead=min(DEBOUNCE_LEAD, config.debounce_quiet))
         self.retry = Backoff(initial=1.0, maximum=config.retry_max)
         self.child = Child(config.exec_command, self.wake, config.exec_death_signal) if config.exec_command else None
         self.cache = None if config.interval else KeyCache(

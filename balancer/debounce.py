@@ -1,6 +1,9 @@
 """Quiescence and a reload rate limit for bursts of changes.
 
-- A change when nothing was acted on for `limit` seconds goes at once.
+- A change when nothing was acted on for `limit` seconds goes at once, or `lead` seconds later
+  (a few milliseconds): what one etcd revision brings over several watches -- a sidekick's route
+  key and backend key, written in one transaction, arrive as one response per watched prefix --
+  is then one change, not a render of the first and the rest a `limit` later.
 - Otherwise changes are coalesced: acted on once it has been quiet for `quiet` seconds, or
   `limit` seconds after the first pending change, whichever is first -- but never sooner than
   `limit` seconds after the previous action.  So a rollout that registers a backend every
@@ -13,11 +16,14 @@ from typing import Callable
 
 
 class Debouncer:
-    def __init__(self, quiet: float, limit: float, clock: Callable[[], float]) -> None:
+    def __init__(self, quiet: float, limit: float, clock: Callable[[], float], lead: float = 0.0) -> None:
         if quiet < 0 or limit < quiet:
             raise ValueError(f"debounce needs 0 <= quiet ({quiet}) <= limit ({limit})")
+        if not 0 <= lead <= quiet:
+            raise ValueError(f"debounce needs 0 <= lead ({lead}) <= quiet ({quiet})")
         self.quiet = quiet
         self.limit = limit
+        self.lead = lead
         self._clock = clock
         self._first: float | None = None       # first change not yet acted on
         self._last: float | None = None        # latest change not yet acted on
@@ -38,7 +44,7 @@ class Debouncer:
         if self._first is None or self._last is None:
             return None
         if self._first - self._fired >= self.limit:
-            return self._first
+            return self._first + self.lead
         settled = min(self._last + self.quiet, self._first + self.limit)
         return max(settled, self._fired + self.limit)
 

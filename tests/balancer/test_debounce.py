@@ -86,3 +86,20 @@ def test_a_render_that_changed_nothing_does_not_hold_back_the_next(clock: Clock)
     clock.now += 0.2
     d.notify()
     assert d.due()                       # goes at once
+
+
+def test_a_lead_lets_the_rest_of_one_revision_join_the_first_change(clock: Clock) -> None:
+    """Changes 0 and 3 ms apart (one etcd revision over two watches): one fire, 10 ms after the
+    first; without the lead the second change waited out the limit."""
+    assert run(Debouncer(0.1, 1.0, clock, lead=0.01), clock, [0.0, 0.003]) == [0.01]
+    assert run(Debouncer(0.1, 1.0, clock), clock, [10.0, 10.003]) == [10.0, 11.0]
+
+
+def test_a_lead_delays_only_the_first_change_after_a_quiet_spell(clock: Clock) -> None:
+    assert run(Debouncer(0.1, 1.0, clock, lead=0.01), clock, [0.0, 0.5]) == [0.01, 1.01]
+
+
+@pytest.mark.parametrize("lead", [-0.01, 0.2])
+def test_a_lead_outside_zero_to_quiet_is_refused(clock: Clock, lead: float) -> None:
+    with pytest.raises(ValueError, match="lead"):
+        Debouncer(0.1, 1.0, clock, lead=lead)
