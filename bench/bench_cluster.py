@@ -17,7 +17,7 @@ addresses only.
    container of a known service (its host name is routed already: a drained container of the
    service keeps it known, so requests reach only the new one), the usual case of a deploy or
    a scale-up; and a container routed for a host name nobody claimed before (a new server
-   block: its route key, put before the health check passes, is rendered on its own first).
+   block: its route key goes with its backend key, in one etcd transaction).
 
 The last host registers its IPv6 address (``[fd5b:213:X:3::2]:PORT``), the others their IPv4
 one (``--ipv6-hosts`` to choose): the first failure round kills it, and every third start is on it.
