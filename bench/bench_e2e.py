@@ -75,7 +75,7 @@ class Setup:
         procs.write_resource(confdir, "app", src=self.work / "app.tmpl", dest=self.dest,
                              keys=[f"/services/{self.service}"], check_cmd=self.nginx.check_cmd,
                              reload_cmd=f"{self.nginx.reload_cmd} && date +%s.%N >> {self.reloads_file}")
-        nginx_cmd = f"{procs.which('nginx')} -p {self.nginx.prefix} -c {self.nginx.conf} -g 'daemon off;'"
+        nginx_cmd = self.nginx.exec_cmd
         self.balancer.start("--confdir", str(confdir), "--etcd", self.etcd.hostport, "--exec", nginx_cmd,
                             "--log-level", "WARNING",
                             env={"BALANCER_LISTEN": f"127.0.0.1:{self.nginx.port}",

@@ -119,7 +119,7 @@ def test_exec_starts_nginx_with_the_rendered_go_template(go_site, run_balancer, 
     a, b = http_backends("alpha"), http_backends("beta")
     go_site.nginx.stop()
     go_site.etcd.put(KEY + a.address, a.address)
-    nginx_cmd = f"nginx -p {go_site.nginx.prefix} -c {go_site.nginx.conf} -g 'daemon off;'"
+    nginx_cmd = go_site.nginx.exec_cmd
     balancer = run_balancer("--exec", nginx_cmd)
     wait_for(lambda: go_site.served() == {"alpha"}, timeout=30, ignore=(OSError,))
     go_site.etcd.put(KEY + b.address, b.address)                 # reload_cmd reloads the child

@@ -7,6 +7,7 @@ import hashlib
 import math
 import time
 
+import procs
 from procs import wait_for
 
 KEY = "/services/apache/"
@@ -109,14 +110,14 @@ def test_exec_supervises_nginx_and_forwards_sigterm(site, run_balancer, http_bac
     a = http_backends("alpha")
     site.nginx.stop()
     site.etcd.stop()                                   # the first sync must wait for etcd
-    nginx_cmd = f"nginx -p {site.nginx.prefix} -c {site.nginx.conf} -g 'daemon off;'"
+    nginx_cmd = site.nginx.exec_cmd
     balancer = run_balancer("--exec", nginx_cmd)
     balancer.wait_output("nothing will be rendered until etcd answers")
     assert site.nginx.master_pid() is None
     site.etcd.start()
     site.etcd.put(KEY + a.address, a.address)
     wait_for(lambda: site.served() == {"alpha"}, timeout=30, ignore=(OSError,))
-    balancer.wait_output("exec: starting nginx")
+    balancer.wait_output(f"exec: starting {procs.which('nginx')} ")
     b = http_backends("beta")                          # reload_cmd still reloads it
     site.etcd.put(KEY + b.address, b.address)
     wait_for(lambda: site.served(8) == {"alpha", "beta"})

@@ -68,20 +68,15 @@ def chain(tmp_path: Path, etcd: EtcdServer, httpd_image: str, request: pytest.Fi
     for proc in (balancer, sidekick):
         procs.track(request, proc)
     result = Chain(etcd, nginx, service, httpd_image, balancer, sidekick)
-    try:
+    with procs.removed_after(result.containers, sidekick, balancer):
         balancer.start("--confdir", str(confdir), "--etcd", etcd.hostport,
-                       "--exec", f"{procs.which('nginx')} -p {nginx.prefix} -c {nginx.conf} -g 'daemon off;'",
+                       "--exec", nginx.exec_cmd,
                        env={"BALANCER_LISTEN": f"127.0.0.1:{nginx.port}",
                             "BALANCER_ACCESS_LOG": str(nginx.access_log)})
         sidekick.start("--etcd", etcd.hostport, "--host-ip", "127.0.0.1", "--service", service,
                        "--ttl", "10", "--check-interval", "0.5", "--check-timeout", "0.4")
         procs.wait_for(lambda: nginx.request()[0] == 503, timeout=20)   # up, empty pool
         yield result
-    finally:
-        for name in result.containers:
-            procs.docker("rm", "-f", name, check=False)
-        sidekick.terminate()
-        balancer.terminate()
 
 
 SERVICES = Path(__file__).parents[2] / "balancer" / "examples" / "services"
@@ -176,10 +171,10 @@ def routed(tmp_path: Path, etcd: EtcdServer, httpd_image: str, request: pytest.F
         procs.track(request, proc)
     result = Routed(etcd, nginx, httpd_image, balancer, sidekick, tls_port, tutorial_port, metrics_port, certs,
                     confdir, tag="rt" + uuid.uuid4().hex[:8])
-    try:
+    with procs.removed_after(result.containers, sidekick, balancer):
         balancer.start("--confdir", str(confdir), "--etcd", etcd.hostport,
                        "--metrics-addr", f"127.0.0.1:{metrics_port}",
-                       "--exec", f"{procs.which('nginx')} -p {nginx.prefix} -c {nginx.conf} -g 'daemon off;'",
+                       "--exec", nginx.exec_cmd,
                        env={"BALANCER_LISTEN": f"127.0.0.1:{nginx.port}",
                             "BALANCER_LISTEN_TLS": f"127.0.0.1:{tls_port}",
                             "BALANCER_CERTS": str(certs),
@@ -188,8 +183,3 @@ def routed(tmp_path: Path, etcd: EtcdServer, httpd_image: str, request: pytest.F
                        "--check-interval", "0.5", "--check-timeout", "0.4")
         procs.wait_for(lambda: result.get("unknown.example.test")[0] == 404, timeout=20)   # up, no service
         yield result
-    finally:
-        for name in result.containers:
-            procs.docker("rm", "-f", name, check=False)
-        sidekick.terminate()
-        balancer.terminate()

@@ -85,9 +85,9 @@ def chain6(tmp_path: Path, etcd: EtcdServer, httpd_image: str, request: pytest.F
     for proc in (balancer, sidekick):
         procs.track(request, proc)
     result = Chain6(etcd, nginx, httpd_image, service, tutorial_port, balancer, sidekick)
-    try:
+    with procs.removed_after(result.containers, sidekick, balancer):
         balancer.start("--confdir", str(confdir), "--etcd", etcd.hostport,
-                       "--exec", f"{procs.which('nginx')} -p {nginx.prefix} -c {nginx.conf} -g 'daemon off;'",
+                       "--exec", nginx.exec_cmd,
                        env={"BALANCER_LISTEN": f"[::1]:{nginx.port}",
                             "BALANCER_LISTEN_TLS": f"[::1]:{tls_port}",
                             "BALANCER_CERTS": str(tmp_path / "no-certs"),
@@ -97,11 +97,6 @@ def chain6(tmp_path: Path, etcd: EtcdServer, httpd_image: str, request: pytest.F
         wait_for(lambda: result.served(tutorial_port, requests=1) == {"HTTP 503"}     # up, empty pool
                  and result.served(nginx.port, HOST, requests=1) == {"HTTP 404"}, timeout=20)
         yield result
-    finally:
-        for name in result.containers:
-            procs.docker("rm", "-f", name, check=False)
-        sidekick.terminate()
-        balancer.terminate()
 
 
 def test_ipv6_backends_are_registered_rendered_and_served(chain6: Chain6) -> None:

@@ -76,10 +76,10 @@ def watched(tmp_path: Path, etcd: EtcdServer, httpd_image: str, request: pytest.
         procs.track(request, proc)
     result = Watched(etcd, httpd_image, f"http://127.0.0.1:{balancer_port}/",
                      f"http://127.0.0.1:{sidekick_port}/status", tag="sp" + uuid.uuid4().hex[:8])
-    try:
+    with procs.removed_after(result.containers, sidekick, balancer):
         balancer.start("--confdir", str(confdir), "--etcd", etcd.hostport,
                        "--metrics-addr", f"127.0.0.1:{balancer_port}",
-                       "--exec", f"{procs.which('nginx')} -p {nginx.prefix} -c {nginx.conf} -g 'daemon off;'",
+                       "--exec", nginx.exec_cmd,
                        env={"BALANCER_LISTEN": f"127.0.0.1:{nginx.port}", "BALANCER_LISTEN_TLS": "127.0.0.1:1",
                             "BALANCER_CERTS": str(tmp_path / "certs"), "BALANCER_ACCESS_LOG": str(nginx.access_log)})
         sidekick.start("--etcd", etcd.hostport, "--host-ip", "127.0.0.1", "--ttl", "10",
@@ -88,11 +88,6 @@ def watched(tmp_path: Path, etcd: EtcdServer, httpd_image: str, request: pytest.
         procs.wait_for(lambda: procs.http_get(result.balancer_url + "status.json")[0] == 200, timeout=30)
         procs.wait_for(lambda: procs.http_get(result.sidekick_url + ".json")[0] == 200, timeout=30)
         yield result
-    finally:
-        for name in result.containers:
-            procs.docker("rm", "-f", name, check=False)
-        sidekick.terminate()
-        balancer.terminate()
 
 
 @pytest.fixture

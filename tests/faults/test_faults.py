@@ -11,7 +11,6 @@ fixture; the others get dockerd through `boxes` and are marked `docker`.
 from __future__ import annotations
 
 import os
-import shlex
 import signal
 import subprocess
 import threading
@@ -521,7 +520,7 @@ def test_balancer_exec_sigkill_stops_nginx_and_a_restart_serves(etcd, make_stack
     alpha, beta, gamma = http_backends("alpha"), http_backends("beta"), http_backends("gamma")
     for backend in (alpha, beta):
         etcd.put(stack.prefix + backend.address, backend.address)
-    command = shlex.join([procs.which("nginx"), "-p", str(nginx.prefix), "-c", str(nginx.conf), "-g", "daemon off;"])
+    command = nginx.exec_cmd
     args = stack.balancer_args("--exec", command, "--exec-death-signal", "QUIT")
     first = programs("balancer", *args, env=stack.env)
     wait_for(lambda: stack.served() == {"alpha", "beta"}, timeout=20)

@@ -41,6 +41,7 @@ from .dockerd import (
     docker_ok,
     graceful_httpd,
     published_address,
+    removed_after,
 )
 from .etcd import EtcdServer
 from .load import LoadLoop
@@ -72,6 +73,7 @@ __all__ = [
     "http_get",
     "ppid_of",
     "published_address",
+    "removed_after",
     "started",
     "stat_fields",
     "tail",

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .base import LOOPBACK, ManagedProcess, wait_for, which
+from .cli import CliProcess
 
 # Debian's CLI matches Debian's dockerd (20.10); another `docker` may come first in PATH.
 DOCKER = "/usr/bin/docker" if os.path.exists("/usr/bin/docker") else (shutil.which("docker") or "docker")
@@ -29,6 +30,19 @@ def graceful_httpd(name: str) -> str:
     still routed there.)"""
     return (f"echo {name} > /www/index.html; httpd -f -p 80 -h /www & pid=$!; "
             "trap 'kill $pid; sleep 1; exit 0' TERM; wait $pid")
+
+
+@contextlib.contextmanager
+def removed_after(containers: list[str], *processes: CliProcess) -> Iterator[None]:
+    """On the way out, whatever happened: the `containers` (the list as it is then) removed,
+    the `processes` stopped in the order given."""
+    try:
+        yield
+    finally:
+        for name in containers:
+            docker("rm", "-f", name, check=False)
+        for proc in processes:
+            proc.terminate()
 
 
 def docker(*args: str, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess[str]:

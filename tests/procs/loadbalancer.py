@@ -6,7 +6,7 @@ import re
 import signal
 from pathlib import Path
 
-from .base import LOOPBACK, ManagedProcess, alive, free_port, http_get, wait_for, which
+from .base import LOOPBACK, ManagedProcess, alive, free_port, http_get, wait_for
 from .cli import CliProcess
 from .nginx import Nginx
 from .resources import write_resource
@@ -44,7 +44,7 @@ class LoadBalancer:
 
     def spawn(self) -> None:
         nginx = self.nginx
-        command = f"{which('nginx')} -p {nginx.prefix} -c {nginx.conf} -g 'daemon off;'"
+        command = nginx.exec_cmd
         self.balancer.start("--confdir", str(self.confdir), "--etcd", self.endpoints, "--exec", command,
                             "--exec-death-signal", "QUIT",
                             env={"BALANCER_LISTEN": f"{LOOPBACK}:{self.port}",

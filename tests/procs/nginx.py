@@ -70,6 +70,11 @@ class Nginx(ManagedProcess):
         return shlex.join(self._base_argv() + ["-t"])
 
     @property
+    def exec_cmd(self) -> str:
+        """Shell string: nginx in the foreground (``-g 'daemon off;'``), for ``balancer --exec``."""
+        return shlex.join(self._base_argv() + ["-g", "daemon off;"])
+
+    @property
     def reload_cmd(self) -> str:
         """Shell string: ``nginx -p PREFIX -c CONF -s reload``."""
         return shlex.join(self._base_argv() + ["-s", "reload"])
