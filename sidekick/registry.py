@@ -7,7 +7,7 @@ place and mark keys dirty, so the next flush or reconcile writes them.
 from __future__ import annotations
 
 import logging
-from typing import Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import etcd3
 
@@ -46,17 +46,7 @@ class Registry:
         for key in changed:
             self.desired[key] = items[key]
             self._dirty.add(key)
-        if len(changed) == 1:
-            return self._try_flush(changed[0])
-        try:
-            self._put_together(changed)
-            return True
-        except LeaseLost:
-            self.lease_id = None
-            log.warning("lease lost while writing %s; a new one will be granted", ", ".join(changed))
-        except RegistryError as exc:
-            log.warning("%s; will retry", exc)
-        return False
+        return self._try_flush(*changed)
 
     def remove(self, key: str) -> bool:
         """Want `key` gone; returns True when it was deleted now."""
@@ -66,13 +56,17 @@ class Registry:
         self._dirty.add(key)
         return self._try_flush(key)
 
-    def _try_flush(self, key: str) -> bool:
+    def _try_flush(self, *keys: str) -> bool:
+        """Write `keys` now (several: in one transaction); False when etcd failed: they stay dirty."""
         try:
-            self._write(key)
+            if len(keys) == 1:
+                self._write(keys[0])
+            else:
+                self._put_together(list(keys))
             return True
         except LeaseLost:
             self.lease_id = None
-            log.warning("lease lost while writing %s; a new one will be granted", key)
+            log.warning("lease lost while writing %s; a new one will be granted", ", ".join(keys))
         except RegistryError as exc:
             log.warning("%s; will retry", exc)
         return False
@@ -165,31 +159,29 @@ class Registry:
 
     def _put(self, key: str, value: str) -> None:
         self.ensure_lease()
-        try:
-            response = call(self._client, RegistryError, f"put {key}", self._client.put, key, value,
-                            lease=self.lease_id)
-        except RegistryError as exc:
-            if "lease not found" in str(exc):
-                raise LeaseLost(str(exc)) from None
-            raise
+        response = self._leased(f"put {key}", self._client.put, key, value, lease=self.lease_id)
         self._mod_revisions[key] = response.header.revision
         log.log(self._level(key), "registered %s = %s (lease %x)", key, value, self.lease_id)
 
     def _put_together(self, keys: list[str]) -> None:
         self.ensure_lease()
         tx = self._client.transactions
-        what = f"put {', '.join(keys)}"
-        try:
-            _ok, responses = call(self._client, RegistryError, what, self._client.transaction, compare=[],
-                                  success=[tx.put(k, self.desired[k], lease=self.lease_id) for k in keys], failure=[])
-        except RegistryError as exc:
-            if "lease not found" in str(exc):
-                raise LeaseLost(str(exc)) from None
-            raise
+        _ok, responses = self._leased(f"put {', '.join(keys)}", self._client.transaction, compare=[],
+                                      success=[tx.put(k, self.desired[k], lease=self.lease_id) for k in keys],
+                                      failure=[])
         for key, response in zip(keys, responses):
             self._mod_revisions[key] = response.response_put.header.revision
             self._dirty.discard(key)
             log.log(self._level(key), "registered %s = %s (lease %x)", key, self.desired[key], self.lease_id)
+
+    def _leased(self, what: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """A write under our lease: etcd's "lease not found" is LeaseLost (a new lease is granted)."""
+        try:
+            return call(self._client, RegistryError, what, func, *args, **kwargs)
+        except RegistryError as exc:
+            if "lease not found" in str(exc):
+                raise LeaseLost(str(exc)) from None
+            raise
 
     def _delete(self, key: str) -> None:
         revision = self._mod_revisions.pop(key, None)
