@@ -213,14 +213,7 @@ def fill_number(node: NumberNode, is_char: bool) -> None:
         if f is not None:
             if not any(c in text for c in ".eEpP"):
                 raise GoSyntaxError(f"integer overflow: {quote(text)}")
-            node.is_float = True
-            node.float_value = f
-            if _fits_int64(f):
-                node.is_int = True
-                node.int_value = int(f)
-            if _fits_uint64(f):
-                node.is_uint = True
-                node.uint_value = int(f)
+            _set_float(node, f)
     if not (node.is_int or node.is_uint or node.is_float):
         raise GoSyntaxError(f"illegal number syntax: {quote(text)}")
 
@@ -284,14 +277,17 @@ def _set_complex(node: NumberNode, value: complex) -> None:
     float, and an int or uint when its real part is one."""
     node.is_complex = True
     node.complex_value = value
-    if value.imag != 0:
-        return
-    real = value.real
+    if value.imag == 0:
+        _set_float(node, value.real)
+
+
+def _set_float(node: NumberNode, f: float) -> None:
+    """A float constant, also an int and a uint when it is integral and fits one."""
     node.is_float = True
-    node.float_value = real
-    if _fits_int64(real):
+    node.float_value = f
+    if _fits_int64(f):
         node.is_int = True
-        node.int_value = int(real)
-    if _fits_uint64(real):
+        node.int_value = int(f)
+    if _fits_uint64(f):
         node.is_uint = True
-        node.uint_value = int(real)
+        node.uint_value = int(f)
