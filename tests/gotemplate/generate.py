@@ -497,17 +497,12 @@ def main() -> int:
     if args.go_out is None:
         json.dump(cases, sys.stdout, ensure_ascii=False, indent=1)
         return 0
-    import importlib.util
     import tempfile
 
-    def load(name: str) -> Any:
-        spec = importlib.util.spec_from_file_location(f"_gotemplate_{name}", Path(__file__).parent / f"{name}.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))      # tests/, as the suite has it
+    from sibling import load_sibling
 
-    conftest, table = load("conftest"), load("cases")
+    conftest, table = load_sibling(__file__, "conftest"), load_sibling(__file__, "cases")
     everything = list(table.CASES) + cases
     with tempfile.TemporaryDirectory() as tmp:
         results = conftest.run_reference(conftest.build_reference(Path(tmp)), everything)

@@ -15,31 +15,17 @@ Set GOTEMPLATE_GO_RESULTS=/path/file.json to keep Go's answers for inspection.
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+from sibling import load_sibling
 
-HERE = Path(__file__).resolve().parent
-
-
-def _load(name: str) -> ModuleType:
-    # tests/gotemplate has no __init__.py (it would shadow the gotemplate package), and pytest
-    # runs with --import-mode=importlib, so sibling modules are loaded by path.
-    spec = importlib.util.spec_from_file_location(f"_gotemplate_tests_{name}", HERE / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_table = _load("cases")
-_generate = _load("generate")
+_table = load_sibling(__file__, "cases")
+_generate = load_sibling(__file__, "generate")
 TABLE: list[dict[str, Any]] = _table.CASES
 GENERATED: list[dict[str, Any]] = _generate.generate()
 ALL = TABLE + GENERATED

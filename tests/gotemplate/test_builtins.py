@@ -21,6 +21,7 @@ import pytest
 from gotemplate.builtins import BUILTINS, BuiltinError, index, slice_
 from gotemplate.gofmt import format_value
 from gotemplate.values import MISSING, Byte
+from gotyped import Int64, IntList, NilInts, NilMap
 
 INF = math.inf
 NAN = math.nan
@@ -297,24 +298,6 @@ CASES: list[tuple[str, tuple[Any, ...], str, str]] = [
     ('printf', ('%5.2f', 3.14159), 'ok', ' 3.14'),
     ('printf', ('%q', [1, 2, 3]), 'ok', "['\\x01' '\\x02' '\\x03']"),
 ]
-
-
-class IntList(list[int]):
-    go_type = "[]int"
-
-
-class NilInts(IntList):
-    """A nil []int, marked as balancer/gotypes.py marks one."""
-    go_nil = True
-
-
-class NilMap(dict[str, Any]):
-    go_type = "map[string]interface {}"
-    go_nil = True
-
-
-class Int64(int):
-    go_type = "int64"
 
 
 # complex128 values, nil slices and maps, int64 (Go: complex(r, i), []int(nil),

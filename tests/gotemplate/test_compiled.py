@@ -14,13 +14,11 @@ are compared on every case.
 """
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass, field
-from pathlib import Path
-from types import ModuleType
 from typing import Any, Callable, ClassVar
 
 import pytest
+from sibling import load_sibling
 
 from gotemplate import Template, TemplateError
 from gotemplate.builtins import BUILTINS
@@ -31,19 +29,8 @@ from gotemplate.exec import execute as interpret
 from gotemplate.gofmt import sprintf
 from gotemplate.values import Byte
 
-HERE = Path(__file__).resolve().parent
-
-
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"_gotemplate_compiled_{name}", HERE / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_generate = _load("generate")
-TABLE: list[dict[str, Any]] = _load("cases").CASES + _generate.generate()
+_generate = load_sibling(__file__, "generate")
+TABLE: list[dict[str, Any]] = load_sibling(__file__, "cases").CASES + _generate.generate()
 MORE: list[dict[str, Any]] = [dict(case, name=f"{case['name']}_s{seed}")
                               for seed in (1, 2) for case in _generate.generate(100, seed)]
 

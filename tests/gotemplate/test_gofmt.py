@@ -20,6 +20,7 @@ from gotemplate import gostrconv
 from gotemplate.gofloat import format_float
 from gotemplate.gofmt import format_value, sprint, sprintf, sprintln
 from gotemplate.values import MISSING, Byte
+from gotyped import Int64, NilInts, NilMap
 
 INF = math.inf
 NAN = math.nan
@@ -485,21 +486,6 @@ SPRINTF_CASES: list[tuple[str, tuple[Any, ...], str]] = [
     ('%!d', (1,), '%!!(int=1)d'),
     ('%#+v', (P(1, 'x'),), 'P{A:1, B:"x"}'),
 ]
-
-class NilInts(list[int]):
-    """A nil []int, marked as balancer/gotypes.py marks one (Go: ``[]int(nil)``)."""
-    go_type = "[]int"
-    go_nil = True
-
-
-class NilMap(dict[str, Any]):
-    go_type = "map[string]interface {}"
-    go_nil = True
-
-
-class Int64(int):
-    go_type = "int64"
-
 
 # complex128 values, nil slices and maps, int64: recorded from Go 1.19 in the same way (the
 # Go arguments were complex(r, i), []int(nil), map[string]interface{}(nil), int64(n))
