@@ -11,8 +11,6 @@ is published on, or listens on, 127.0.0.1: no traffic goes to container bridge a
 from __future__ import annotations
 
 import os
-import re
-import shlex
 import subprocess
 import threading
 import time
@@ -24,6 +22,7 @@ import pytest
 
 import procs
 from procs import EtcdServer, http_get, wait_for
+from unitfile import expand, unit_defaults, values
 
 pytestmark = [pytest.mark.integration, pytest.mark.docker]
 
@@ -297,36 +296,16 @@ def test_image_apache_serves_its_name_and_stops_gracefully(lb_images: dict[str, 
 
 
 def _unit_command(unit: Path, key: str, env: dict[str, str], instance: str) -> list[str]:
-    """The unit's `key` command (continuation lines joined), expanded as systemd does: %i,
-    ${VAR} as one word, $VAR split on white space."""
-    text = re.sub(r"\\\n\s*", " ", unit.read_text())
-    (line,) = [ln for ln in text.splitlines() if ln.startswith(key + "=")]
-    command = line.split("=", 1)[1].lstrip("-").replace("%i", instance)
-    argv: list[str] = []
-    for word in shlex.split(command):
-        whole = re.fullmatch(r"\$([A-Za-z_][A-Za-z0-9_]*)", word)
-        if whole:
-            argv.extend(shlex.split(env[whole.group(1)]))
-        else:
-            argv.append(re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", lambda m: env[m.group(1)], word))
-    return argv
-
-
-def _unit_defaults(unit: Path) -> dict[str, str]:
-    env: dict[str, str] = {}
-    for line in unit.read_text().splitlines():
-        if line.startswith("Environment="):
-            for word in shlex.split(line.split("=", 1)[1]):
-                name, _, value = word.partition("=")
-                env[name] = value
-    return env
+    """The unit's `key` command of [Service], expanded as systemd does (its "-" prefix dropped)."""
+    (command,) = values(unit, "Service", key)
+    return expand(command.lstrip("-"), env, instance)
 
 
 def test_unit_apache_runs_the_apache_image(lb_images: dict[str, str], containers: Containers) -> None:
     """units/apache@.service's own `docker run` and `docker stop` lines, with its defaults and
     COREOS_PRIVATE_IPV4=127.0.0.1: the apache image serves on 127.0.0.1:%i and stops gracefully."""
     port = str(procs.free_port())
-    env = {**_unit_defaults(APACHE_UNIT), "COREOS_PRIVATE_IPV4": procs.LOOPBACK, "APACHE_HOSTS": "web.example.test"}
+    env = {**unit_defaults(APACHE_UNIT), "COREOS_PRIVATE_IPV4": procs.LOOPBACK, "APACHE_HOSTS": "web.example.test"}
     assert env["APACHE_IMAGE"] == lb_images["apache"]
     start = _unit_command(APACHE_UNIT, "ExecStart", env, port)
     stop = _unit_command(APACHE_UNIT, "ExecStop", env, port)
