@@ -25,6 +25,7 @@ class EtcdView:
     leases: Mapping[str, int] = field(default_factory=dict)     # key -> lease id (0: none)
     ttls: Mapping[int, int] = field(default_factory=dict)       # lease id -> seconds left (-1: gone)
     revision: int = 0
+    granted: Mapping[int, int] = field(default_factory=dict)    # lease id -> the TTL it was granted
 
     def lease_ttl(self, key: str) -> tuple[str | None, int | None]:
         lease = self.leases.get(key, 0)
@@ -44,11 +45,11 @@ def read_view(client: Any, layout: KeyLayout, error: type[Exception]) -> EtcdVie
         for kv in response.kvs:
             key = _text(kv.key)
             values[key], leases[key] = _text(kv.value), int(kv.lease)
-    ttls = {}
+    ttls, granted = {}, {}
     for lease in sorted(set(leases.values()) - {0}):
         info = call(client, error, f"lease {lease:x} info", client.get_lease_info, lease)
-        ttls[lease] = int(info.TTL)
-    return EtcdView(values, leases, ttls, revision or 0)
+        ttls[lease], granted[lease] = int(info.TTL), int(info.grantedTTL)
+    return EtcdView(values, leases, ttls, revision or 0, granted)
 
 
 class TableCache:

@@ -15,7 +15,7 @@ import ipaddress
 import json
 import logging
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 import docker
 import docker.errors
@@ -23,7 +23,6 @@ import etcd3
 import requests
 
 from lbcommon.cli import EtcdSettings
-from lbcommon.etcd import call
 from lbcommon.reports import REPORTS, Refusal, reported_refusals  # noqa: F401 - REPORTS: re-exported
 from lbcommon.routes import ROUTE_LABELS, SERVICE_LABEL, KeyLayout
 from lbcommon.routing import RoutingTable
@@ -147,29 +146,17 @@ def collect(etcd: EtcdSettings, key_prefix: str,
 def gather(client: etcd3.MultiEndpointEtcd3Client, key_prefix: str,
            layout: KeyLayout) -> tuple[list[KeyStatus], EtcdView]:
     """The keys under key_prefix with their leases, and the view of etcd both documents show."""
-    return list_keys(client, key_prefix), read_view(client, layout, RegistryError)
+    view = read_view(client, layout, RegistryError)
+    return keys_in(view, key_prefix), view
 
 
-def list_keys(client: etcd3.MultiEndpointEtcd3Client, key_prefix: str) -> list[KeyStatus]:
-    response = call(client, RegistryError, f"get {key_prefix}", client.get_prefix_response, key_prefix)
-    leases = lease_lookup(client)
-    rows = [KeyStatus(key=_text(kv.key), value=_text(kv.value), lease_id=kv.lease,
-                      lease=leases(kv.lease) if kv.lease else None)
-            for kv in response.kvs]
-    return sorted(rows, key=lambda row: row.key)
+def keys_in(view: EtcdView, key_prefix: str) -> list[KeyStatus]:
+    """The view's keys under key_prefix (a folder of its services prefix), with their leases."""
+    def lease(lease_id: int) -> LeaseInfo | None:
+        return LeaseInfo(ttl=view.ttls[lease_id], granted=view.granted[lease_id]) if lease_id else None
 
-
-def lease_lookup(client: etcd3.MultiEndpointEtcd3Client) -> Callable[[int], LeaseInfo]:
-    """lease id -> LeaseInfo, asking etcd once per lease."""
-    cache: dict[int, LeaseInfo] = {}
-
-    def lookup(lease_id: int) -> LeaseInfo:
-        if lease_id not in cache:
-            info = call(client, RegistryError, f"lease {lease_id:x} info", client.get_lease_info, lease_id)
-            cache[lease_id] = LeaseInfo(ttl=int(info.TTL), granted=int(info.grantedTTL))
-        return cache[lease_id]
-
-    return lookup
+    return [KeyStatus(key=key, value=value, lease_id=view.leases.get(key, 0), lease=lease(view.leases.get(key, 0)))
+            for key, value in sorted(view.values.items()) if key.startswith(key_prefix)]
 
 
 def running_containers(timeout: float = DOCKER_TIMEOUT) -> list[Container] | None:
@@ -261,7 +248,3 @@ def _cell(text: str) -> str:
 
 
 _ESCAPES = {i: f"\\x{i:02x}" for i in range(32)} | {9: "\\t", 10: "\\n", 13: "\\r", 127: "\\x7f"}
-
-
-def _text(raw: bytes) -> str:
-    return raw.decode("utf-8", "backslashreplace")

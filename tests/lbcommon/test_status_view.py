@@ -432,7 +432,7 @@ class FakeClient:
 
     def get_lease_info(self, lease: int) -> SimpleNamespace:
         self.lease_lookups.append(lease)
-        return SimpleNamespace(TTL=self.ttls[lease])
+        return SimpleNamespace(TTL=self.ttls[lease], grantedTTL=30)
 
 
 def test_read_view_reads_both_prefixes_at_the_first_revision_and_looks_each_lease_up_once() -> None:
@@ -448,7 +448,7 @@ def test_read_view_reads_both_prefixes_at_the_first_revision_and_looks_each_leas
                 "/lb/drain/web/10.0.0.1:80": "noon", OWNER: "pid 1"},
         leases={"/services/web/10.0.0.1:80": LEASE, "/lb/routes/web/10.0.0.1:80": LEASE,
                 "/lb/drain/web/10.0.0.1:80": 0, OWNER: OTHER_LEASE},
-        ttls={LEASE: 20, OTHER_LEASE: -1}, revision=10)
+        ttls={LEASE: 20, OTHER_LEASE: -1}, revision=10, granted={LEASE: 30, OTHER_LEASE: 30})
     assert client.reads == [("/services/", None), ("/lb/", 10)]
     assert client.lease_lookups == [LEASE, OTHER_LEASE]
 
