@@ -114,10 +114,7 @@ def backend_address(container: Container, config: Config) -> str:
         raise NotRegistrable(f"container {container}: port {port} is not published "
                              f"(run it with -p {number} or give --address container)")
     host = ipaddress.ip_address(config.host_ip)
-    # Docker's `-p 80` publishes on 0.0.0.0 (IPv4 only) and on :: (IPv6 only): the binding of
-    # --host-ip's own family, or one on --host-ip itself.
-    accepted = ("", "::" if host.version == 6 else "0.0.0.0")
-    chosen = next((hp for ip, hp in bindings if ip in accepted or _same_ip(ip, host)), None)
+    chosen = next((hp for ip, hp in bindings if binding_serves(ip, host)), None)
     if chosen is None:
         raise NotRegistrable(f"container {container}: port {port} is published on "
                              f"{', '.join(ip or '*' for ip, _ in bindings)}, not on --host-ip {config.host_ip}")
@@ -137,11 +134,17 @@ def join_address(ip: str, port: str | int) -> str:
     return f"{address}:{int(port)}"
 
 
-def _same_ip(text: str, address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+def binding_serves(binding_ip: str, address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Whether a port Docker published on `binding_ip` is reached at `address`: a binding on
+    that address, or on its family's wildcard (Docker's `-p 80` publishes on 0.0.0.0, IPv4
+    only, and on ::, IPv6 only; "" is any)."""
+    if binding_ip == "":
+        return True
     try:
-        return ipaddress.ip_address(text) == address
+        bound = ipaddress.ip_address(binding_ip)
     except ValueError:
         return False
+    return bound == address or bound == ipaddress.ip_address("::" if address.version == 6 else "0.0.0.0")
 
 
 _FAMILY_NAMES = {"4": "IPv4 ", "6": "IPv6 ", "auto": ""}

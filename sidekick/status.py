@@ -30,7 +30,7 @@ from lbcommon.routing_index import build_table
 from lbcommon.routing_report import format_services
 from lbcommon.status_view import EtcdView, read_view
 from lbcommon.table import one_line, table
-from sidekick.container import Container, service_port
+from sidekick.container import Container, binding_serves, service_port
 from sidekick.errors import NotRegistrable, RegistryError
 from sidekick.routing import label_problem
 from sidekick.status_doc import build_document
@@ -203,8 +203,7 @@ def serves(container: Container, address: str) -> bool:
     ip = _ip(text)
     if not port or ip is None:
         return False
-    wildcard = _ip("::" if ip.version == 6 else "0.0.0.0")
-    published = any(host_port == port and (host_ip == "" or _ip(host_ip) in (ip, wildcard))
+    published = any(host_port == port and binding_serves(host_ip, ip)
                     for bindings in container.published.values() for host_ip, host_port in bindings)
     own_ips = {_ip(a) for a in (*container.networks.values(), *container.ipv6.values()) if a}
     own = ip in own_ips and port in container_ports(container)
