@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from lbcommon.routes import KeyLayout
+from lbcommon.table import escaped
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ class Refusal:
 
     def line(self) -> str:
         by = f" (sidekick {self.sidekick})" if self.sidekick else ""
-        return f"not registered: {self.reason}{by}".translate(_ESCAPES)
+        return escaped(f"not registered: {self.reason}{by}")
 
     def to_json(self) -> dict[str, Any]:
         return {"container": self.container, "id": self.id, "reason": self.reason, "sidekick": self.sidekick}
@@ -51,7 +52,3 @@ def reported_refusals(values: Mapping[str, str], layout: KeyLayout) -> list[Refu
         except (ValueError, TypeError, KeyError):
             log.debug("%s: not a report: %r", key, value)
     return found
-
-
-# Control characters escaped, so that one report stays one line.
-_ESCAPES = {i: f"\\x{i:02x}" for i in range(32)} | {9: "\\t", 10: "\\n", 13: "\\r", 127: "\\x7f"}

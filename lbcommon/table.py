@@ -14,6 +14,14 @@ def table(lines: Sequence[Sequence[str]]) -> str:
     return "\n".join(rendered)
 
 
+def escaped(text: str) -> str:
+    """Control characters escaped (``\\n``, ``\\x1b``...), so that one value stays one row or line."""
+    return text.translate(_ESCAPES)
+
+
+_ESCAPES = {i: f"\\x{i:02x}" for i in range(32)} | {9: "\\t", 10: "\\n", 13: "\\r", 127: "\\x7f"}
+
+
 def one_line(text: str) -> str:
     """Whitespace (newlines included) collapsed: one table cell, one log line."""
     return " ".join(text.split())

@@ -29,7 +29,7 @@ from lbcommon.routing import RoutingTable
 from lbcommon.routing_index import build_table
 from lbcommon.routing_report import format_services
 from lbcommon.status_view import EtcdView, read_view
-from lbcommon.table import one_line, table
+from lbcommon.table import escaped, one_line, table
 from sidekick.container import Container, binding_serves, service_port
 from sidekick.errors import NotRegistrable, RegistryError
 from sidekick.routing import label_problem
@@ -71,7 +71,7 @@ class KeyStatus:
         return "expired" if self.lease.ttl < 0 else str(self.lease.ttl)
 
     def cells(self) -> tuple[str, ...]:
-        return (_cell(self.key), _cell(self.value), self.lease_hex or "none", self.ttl_text,
+        return (escaped(self.key), escaped(self.value), self.lease_hex or "none", self.ttl_text,
                 str(self.lease.granted) if self.lease else "none", ",".join(self.containers or ()))
 
     def to_json(self) -> dict[str, Any]:
@@ -109,7 +109,7 @@ def run_status(etcd: EtcdSettings, layout: KeyLayout, service: str | None, as_js
 
 def not_routed_lines(document: dict[str, Any]) -> list[str]:
     """Backends registered but in no pool: drained, conflicting, their service in maintenance."""
-    return [_cell(f"not routed: {item['service']} {item['address']}: {item['reason']}")
+    return [escaped(f"not routed: {item['service']} {item['address']}: {item['reason']}")
             for item in document["not_routed"] if item["address"]]
 
 
@@ -239,11 +239,3 @@ def format_table(rows: Sequence[KeyStatus], key_prefix: str) -> str:
     if not rows:
         return f"no keys under {key_prefix}"
     return table([COLUMNS, *(row.cells() for row in rows)])
-
-
-def _cell(text: str) -> str:
-    """Control characters escaped, so that one key stays one table row."""
-    return text.translate(_ESCAPES)
-
-
-_ESCAPES = {i: f"\\x{i:02x}" for i in range(32)} | {9: "\\t", 10: "\\n", 13: "\\r", 127: "\\x7f"}
