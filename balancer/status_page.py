@@ -17,7 +17,7 @@ from balancer.status_doc import build_document
 from lbcommon.etcd import connect
 from lbcommon.observe import Pages
 from lbcommon.status_http import StatusPages
-from lbcommon.status_view import EtcdView, TableCache, read_view
+from lbcommon.status_view import TableCache, ViewReader
 
 log = logging.getLogger(__name__)
 
@@ -58,27 +58,12 @@ def live_rows(balancer: Running) -> list[dict[str, Any]]:
     return rows
 
 
-class EtcdReader:
-    """etcd as it is now, through one client of its own (the watch's is not shared)."""
-
-    def __init__(self, config: Config) -> None:
-        self._config = config
-        self._client: Any = None
-
-    def read(self) -> tuple[EtcdView | None, str | None]:
-        config = self._config
-        try:
-            if self._client is None:
-                self._client = connect(config.endpoints, config.credentials, config.etcd_timeout)
-            return read_view(self._client, prefixed_layout(config.prefix), StoreError), None
-        except StoreError as exc:
-            return None, str(exc)
-
-
 def document_builder(loop: Observed) -> Callable[[], dict[str, Any]]:
     balancer: Running = loop.balancer
-    reader = EtcdReader(balancer.config)
-    layout = prefixed_layout(balancer.config.prefix)
+    config = balancer.config
+    layout = prefixed_layout(config.prefix)
+    reader = ViewReader(lambda: connect(config.endpoints, config.credentials, config.etcd_timeout), layout,
+                        StoreError)
     tables = TableCache(layout)
 
     def build() -> dict[str, Any]:

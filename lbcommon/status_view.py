@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from lbcommon.backends import check_backend
 from lbcommon.etcd import call
@@ -50,6 +50,26 @@ def read_view(client: Any, layout: KeyLayout, error: type[Exception]) -> EtcdVie
         info = call(client, error, f"lease {lease:x} info", client.get_lease_info, lease)
         ttls[lease], granted[lease] = int(info.TTL), int(info.grantedTTL)
     return EtcdView(values, leases, ttls, revision or 0, granted)
+
+
+class ViewReader:
+    """etcd as it is now, for a status page: read through a client of its own (`connect`, called
+    at the first read), so that a page never waits behind the program's own etcd traffic."""
+
+    def __init__(self, connect: Callable[[], Any], layout: KeyLayout, error: type[Exception]) -> None:
+        self._connect = connect
+        self._layout = layout
+        self._error = error
+        self._client: Any = None
+
+    def read(self) -> tuple[EtcdView | None, str | None]:
+        """The view, or None and why it could not be read."""
+        try:
+            if self._client is None:
+                self._client = self._connect()
+            return read_view(self._client, self._layout, self._error), None
+        except self._error as exc:
+            return None, str(exc)
 
 
 class TableCache:

@@ -19,7 +19,6 @@ from typing import Any, Iterable, Sequence
 
 import docker
 import docker.errors
-import etcd3
 import requests
 
 from lbcommon.cli import EtcdSettings
@@ -137,17 +136,10 @@ def collect(etcd: EtcdSettings, key_prefix: str,
             layout: KeyLayout) -> tuple[list[KeyStatus], RoutingTable, list[Refusal], EtcdView]:
     client = etcd.connect(RegistryError)
     try:
-        rows, view = gather(client, key_prefix, layout)
-        return rows, build_table(view.values, layout), reported_refusals(view.values, layout), view
+        view = read_view(client, layout, RegistryError)
     finally:
         client.close()
-
-
-def gather(client: etcd3.MultiEndpointEtcd3Client, key_prefix: str,
-           layout: KeyLayout) -> tuple[list[KeyStatus], EtcdView]:
-    """The keys under key_prefix with their leases, and the view of etcd both documents show."""
-    view = read_view(client, layout, RegistryError)
-    return keys_in(view, key_prefix), view
+    return keys_in(view, key_prefix), build_table(view.values, layout), reported_refusals(view.values, layout), view
 
 
 def keys_in(view: EtcdView, key_prefix: str) -> list[KeyStatus]:

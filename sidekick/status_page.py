@@ -10,7 +10,7 @@ from lbcommon.etcd import connect
 from lbcommon.observe import Pages
 from lbcommon.recent import EventLog
 from lbcommon.routing import RoutingTable
-from lbcommon.status_view import TableCache
+from lbcommon.status_view import TableCache, ViewReader
 from lbcommon.status_http import StatusPages
 from lbcommon.reports import reported_refusals
 from sidekick.config import Config
@@ -18,7 +18,7 @@ from sidekick.errors import RegistryError
 from sidekick.health_report import HealthReports, service_of
 from sidekick.registrations import Registrations
 from sidekick.registry import Registry
-from sidekick.status import attach_containers, gather, keys_prefix, merge_refusals
+from sidekick.status import attach_containers, keys_in, keys_prefix, merge_refusals
 from sidekick.status_doc import build_document
 
 
@@ -52,18 +52,14 @@ def local_json(sidekick: Running, tracked: Mapping[str, Any]) -> dict[str, Any]:
 def document_builder(sidekick: Running) -> Callable[[], dict[str, Any]]:
     config = sidekick.config
     layout = config.layout
-    client: list[Any] = []          # one etcd client of its own, made at the first look
+    reader = ViewReader(lambda: connect(config.endpoints, config.credentials, config.etcd_timeout), layout,
+                        RegistryError)
     tables = TableCache(layout)
 
     def build() -> dict[str, Any]:
         tracked = dict(sidekick.tracked)
-        try:
-            if not client:
-                client.append(connect(config.endpoints, config.credentials, config.etcd_timeout))
-            rows, view = gather(client[0], keys_prefix(layout.services, None), layout)
-            error = None
-        except RegistryError as exc:
-            rows, view, error = [], None, str(exc)
+        view, error = reader.read()
+        rows = keys_in(view, keys_prefix(layout.services, None)) if view is not None else []
         rows = attach_containers(rows, [t.container for t in tracked.values()])
         table = tables.table(view) if view is not None else RoutingTable()
         refused = merge_refusals(reported_refusals(view.values, layout) if view is not None else [], [])

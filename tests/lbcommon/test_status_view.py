@@ -12,7 +12,7 @@ from lbcommon.reports import Refusal
 from lbcommon.routes import KeyLayout, Route
 from lbcommon.routing import Service
 from lbcommon.routing_index import build_table
-from lbcommon.status_view import (EtcdView, TableCache, health_reports, lease_hosts, maintenance, members,
+from lbcommon.status_view import (EtcdView, TableCache, ViewReader, health_reports, lease_hosts, maintenance, members,
                                   not_routed, read_view, route_keys, services_json, status_core, view_refusals)
 import routingkeys
 from routingkeys import keys
@@ -505,3 +505,19 @@ def test_table_cache_uses_its_layout() -> None:
     table = cache.table(EtcdView({"/svc/web/10.0.0.1:80": "10.0.0.1:80", "/services/api/10.0.0.2:80": "x"},
                                  revision=3))
     assert [s.name for s in table.services] == ["web"]
+
+
+def test_view_reader_connects_once_and_says_why_a_read_failed() -> None:
+    client = FakeClient({"/services/web/10.0.0.1:80": ("10.0.0.1:80", 0)},
+                        revisions={"/services/": 7, "/lb/": 7}, ttls={})
+    made: list[FakeClient] = []
+    reader = ViewReader(lambda: made.append(client) or client, LAYOUT, RuntimeError)
+    view, error = reader.read()
+    assert error is None and view is not None and view.values == {"/services/web/10.0.0.1:80": "10.0.0.1:80"}
+
+    def unreachable(prefix: str, revision: int | None = None) -> SimpleNamespace:
+        raise RuntimeError("get /services/: etcd unreachable")
+
+    client.get_prefix_response = unreachable  # type: ignore[method-assign]
+    assert reader.read() == (None, "get /services/: etcd unreachable")
+    assert made == [client]
